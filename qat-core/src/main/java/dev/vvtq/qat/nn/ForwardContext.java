@@ -4,7 +4,9 @@ import ai.djl.ndarray.NDManager;
 import dev.vvtq.qat.quant.QuantizedWeight;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.SplittableRandom;
 
 /**
@@ -18,6 +20,7 @@ public final class ForwardContext {
   private final SplittableRandom random;
   private final boolean recordWeights;
   private final List<QuantizedWeight> quantizedWeights = new ArrayList<>();
+  private Map<String, float[]> activationRanges;
 
   private ForwardContext(
       NDManager manager, boolean training, SplittableRandom random, boolean recordWeights) {
@@ -68,6 +71,27 @@ public final class ForwardContext {
   /** Called by weight-quantized layers when {@link #recordsWeights()}. */
   public void record(QuantizedWeight w) {
     quantizedWeights.add(w);
+  }
+
+  /** Asks activation quantizers to record the [min, max] of their inputs (telemetry steps). */
+  public ForwardContext recordingActivationRanges() {
+    activationRanges = new LinkedHashMap<>();
+    return this;
+  }
+
+  /** Whether activation ranges are recorded. */
+  public boolean recordsActivationRanges() {
+    return activationRanges != null;
+  }
+
+  /** Called by activation quantizers when {@link #recordsActivationRanges()}. */
+  public void recordRange(String quantizer, float min, float max) {
+    activationRanges.put(quantizer, new float[] {min, max});
+  }
+
+  /** Recorded [min, max] per activation quantizer (empty unless recording). */
+  public Map<String, float[]> activationRanges() {
+    return activationRanges == null ? Map.of() : Collections.unmodifiableMap(activationRanges);
   }
 
   /** The quantized weights recorded by this forward, in layer order. */

@@ -81,6 +81,9 @@ public final class ActivationQuantizer extends Layer {
     if (!initialized) {
       initializeFrom(x);
     }
+    if (ctx.recordsActivationRanges()) {
+      ctx.recordRange(path(), x.min().getFloat(), x.max().getFloat());
+    }
     long numel = x.getShape().size();
     float g = (float) (1.0 / Math.sqrt((double) numel / groups) / range.qp());
     NDArray a = StraightThrough.gradScale(alpha.array(), g);
