@@ -17,6 +17,7 @@ import dev.vvtq.qat.quant.QuantRange;
  */
 public final class Attention extends Layer {
   private final int heads;
+  private final boolean headWise;
   private final int headDim;
   private final float scale;
   private final ActivationQuantizer quantInput;
@@ -32,6 +33,7 @@ public final class Attention extends Layer {
 
   public Attention(DeitConfig c) {
     this.heads = c.numHeads();
+    this.headWise = c.headWise();
     this.headDim = c.headDim();
     this.scale = (float) Math.pow(headDim, -0.5);
     int dim = c.embedDim();
@@ -60,15 +62,32 @@ public final class Attention extends Layer {
     long n = s.get(1);
     long c = s.get(2);
     NDArray in = quantize(quantInput, x, ctx);
-    NDArray q = splitHeads(projQ.forward(in, ctx), b, n);
-    NDArray k = splitHeads(projK.forward(in, ctx), b, n);
-    NDArray v = splitHeads(projV.forward(in, ctx), b, n);
-    q = quantize(quantQ, q, ctx);
-    k = quantize(quantK, k, ctx);
-    v = quantize(quantV, v, ctx);
+    NDArray q = projQ.forward(in, ctx);
+    NDArray k = projK.forward(in, ctx);
+    NDArray v = projV.forward(in, ctx);
+    if (!headWise) {
+      // A per-tensor quantizer gives the same result in either layout; the token-major one is
+      // contiguous and therefore cheaper for the ~10 elementwise passes of fake quantization.
+      q = quantize(quantQ, q, ctx);
+      k = quantize(quantK, k, ctx);
+      v = quantize(quantV, v, ctx);
+    }
+    q = splitHeads(q, b, n);
+    k = splitHeads(k, b, n);
+    v = splitHeads(v, b, n);
+    if (headWise) {
+      q = quantize(quantQ, q, ctx);
+      k = quantize(quantK, k, ctx);
+      v = quantize(quantV, v, ctx);
+    }
     NDArray attn = q.matMul(k.transpose(0, 1, 3, 2)).mul(scale).softmax(-1);
     attn = quantize(quantAttn, attn, ctx);
-    NDArray out = quantize(quantOutput, attn.matMul(v), ctx).transpose(0, 2, 1, 3).reshape(b, n, c);
+    NDArray out = attn.matMul(v);
+    if (headWise) {
+      out = quantize(quantOutput, out, ctx).transpose(0, 2, 1, 3).reshape(b, n, c);
+    } else {
+      out = quantize(quantOutput, out.transpose(0, 2, 1, 3).reshape(b, n, c), ctx);
+    }
     return proj.forward(out, ctx);
   }
 

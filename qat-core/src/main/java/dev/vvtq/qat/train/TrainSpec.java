@@ -1,0 +1,174 @@
+package dev.vvtq.qat.train;
+
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+import dev.vvtq.qat.model.DeitModels;
+import dev.vvtq.qat.quant.QuantRange;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * Everything a training run needs, with the reference's flag names in the Javadoc. Defaults are the
+ * reference's where it has one ({@link #defaults()}); validation names the flag and the reason.
+ *
+ * @param model {@code --model}
+ * @param data {@code --data}: ImageFolder root with train/ and val/
+ * @param epochs {@code --epochs}
+ * @param batchSize {@code --batch-size}: crops per step
+ * @param lr {@code --lr}
+ * @param minLr {@code --min-lr}
+ * @param warmupEpochs {@code --warmup-epochs}
+ * @param warmupLr {@code --warmup-lr}
+ * @param weightDecay {@code --wd}
+ * @param wbits {@code --wbits}
+ * @param abits {@code --abits}
+ * @param reg {@code --reg}: oscillation-aware bin regulariser
+ * @param headWise {@code --head-wise}
+ * @param useOffset {@code --use-offset}
+ * @param numCrops {@code --num_crops}
+ * @param softlabelPath {@code --softlabel_path}: soft-label folder or store prefix; null for hard labels
+ * @param softLabelType {@code --soft_label_type}
+ * @param finetune {@code --finetune}: float checkpoint to start QAT from, or null
+ * @param resume {@code --resume}: checkpoint to continue exactly, or null
+ * @param saveCheckpointPath {@code --save_checkpoint_path}: the artifact store (folder or s3:// URI)
+ * @param runId {@code --run-id}: the run's folder under runs/ (generated when null)
+ * @param log {@code --log}: a log file, or null
+ * @param seed {@code --seed}
+ * @param dropPath {@code --drop-path}
+ * @param limitTrain {@code --limit-train}: use only the first N training images (0 = all)
+ * @param limitVal {@code --limit-val}: use only the first N validation images (0 = all)
+ * @param threads {@code --threads}: data-loader worker threads
+ */
+@JsonIgnoreProperties(ignoreUnknown = false)
+public record TrainSpec(
+    String model,
+    String data,
+    int epochs,
+    int batchSize,
+    double lr,
+    double minLr,
+    int warmupEpochs,
+    double warmupLr,
+    double weightDecay,
+    int wbits,
+    int abits,
+    boolean reg,
+    boolean headWise,
+    boolean useOffset,
+    int numCrops,
+    String softlabelPath,
+    String softLabelType,
+    String finetune,
+    String resume,
+    String saveCheckpointPath,
+    String runId,
+    String log,
+    long seed,
+    double dropPath,
+    int limitTrain,
+    int limitVal,
+    int threads) {
+
+  /** The soft-target types of {@code --soft_label_type}. */
+  public static final Set<String> SOFT_LABEL_TYPES =
+      Set.of("hard", "smoothing", "marginal_smoothing_k5", "marginal_smoothing_k10", "marginal_renorm");
+
+  /** The reference's defaults (QAT of DeiT-T W4A4 needs --wbits 4 --abits 4 --reg on top). */
+  public static TrainSpec defaults() {
+    return new TrainSpec("deit_tiny_patch16_224", null, 150, 512, 5e-4, 1e-5, 5, 1e-6, 1e-4, -1, -1,
+        false, false, false, 4, null, "marginal_smoothing_k5", null, null, "artifacts", null, null,
+        0, 0.1, 0, 0, 2);
+  }
+
+  /** A problem with one field. */
+  public record Violation(String field, String reason) {
+    @Override
+    public String toString() {
+      return "--" + field + ": " + reason;
+    }
+  }
+
+  /** Every problem with this spec (empty when valid); checks what can be checked without I/O. */
+  public List<Violation> violations() {
+    List<Violation> v = new ArrayList<>();
+    try {
+      DeitModels.get(model, -1, -1);
+    } catch (IllegalArgumentException e) {
+      v.add(new Violation("model", e.getMessage()));
+    }
+    if (data == null || data.isBlank()) {
+      v.add(new Violation("data", "required: an ImageFolder root with train/ and val/"));
+    }
+    if (epochs < 1) {
+      v.add(new Violation("epochs", "must be >= 1, got " + epochs));
+    }
+    if (batchSize < 1) {
+      v.add(new Violation("batch-size", "must be >= 1, got " + batchSize));
+    }
+    if (!(lr > 0) || !Double.isFinite(lr)) {
+      v.add(new Violation("lr", "must be > 0, got " + lr));
+    }
+    if (minLr < 0 || minLr > lr) {
+      v.add(new Violation("min-lr", "must be in [0, lr], got " + minLr));
+    }
+    if (warmupEpochs < 0 || warmupEpochs >= Math.max(1, epochs)) {
+      v.add(new Violation("warmup-epochs", "must be in [0, epochs), got " + warmupEpochs));
+    }
+    if (weightDecay < 0) {
+      v.add(new Violation("wd", "must be >= 0, got " + weightDecay));
+    }
+    bits(v, "wbits", wbits);
+    bits(v, "abits", abits);
+    if (reg && QuantRange.isFloat(wbits)) {
+      v.add(new Violation("reg", "the bin regulariser needs quantized weights (--wbits 2..8)"));
+    }
+    if (numCrops < 1) {
+      v.add(new Violation("num_crops", "must be >= 1, got " + numCrops));
+    }
+    if (softLabelType == null || !SOFT_LABEL_TYPES.contains(softLabelType)) {
+      v.add(new Violation("soft_label_type", "must be one of " + SOFT_LABEL_TYPES + ", got " + softLabelType));
+    }
+    if (finetune != null && resume != null) {
+      v.add(new Violation("finetune", "cannot be combined with --resume (the checkpoint already holds the weights)"));
+    }
+    if (saveCheckpointPath == null || saveCheckpointPath.isBlank()) {
+      v.add(new Violation("save_checkpoint_path", "required: a folder or s3:// URI for checkpoints"));
+    }
+    if (runId != null && !runId.matches("[A-Za-z0-9][A-Za-z0-9._-]{0,127}")) {
+      v.add(new Violation("run-id", "use letters, digits, '.', '_' and '-' (up to 128), got '" + runId + "'"));
+    }
+    if (dropPath < 0 || dropPath >= 1) {
+      v.add(new Violation("drop-path", "must be in [0, 1), got " + dropPath));
+    }
+    if (limitTrain < 0) {
+      v.add(new Violation("limit-train", "must be >= 0 (0 = all), got " + limitTrain));
+    }
+    if (limitVal < 0) {
+      v.add(new Violation("limit-val", "must be >= 0 (0 = all), got " + limitVal));
+    }
+    if (threads < 0 || threads > 256) {
+      v.add(new Violation("threads", "must be in [0, 256], got " + threads));
+    }
+    return v;
+  }
+
+  private static void bits(List<Violation> v, String name, int b) {
+    if (!QuantRange.isFloat(b) && (b < 2 || b > 8)) {
+      v.add(new Violation(name, "must be 2..8, or -1/32 for float, got " + b));
+    }
+  }
+
+  /** Throws {@link InvalidTrainSpecException} listing every violation. */
+  public TrainSpec validated() {
+    List<Violation> v = violations();
+    if (!v.isEmpty()) {
+      throw new InvalidTrainSpecException(v);
+    }
+    return this;
+  }
+
+  /** Whether the run distils from soft labels. */
+  public boolean usesSoftLabels() {
+    return softlabelPath != null && !softlabelPath.isBlank();
+  }
+}
