@@ -2,6 +2,7 @@ package dev.vvtq.artifacts.safetensors;
 
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
@@ -29,10 +30,15 @@ public final class SafetensorsReader implements AutoCloseable {
   /** Largest header accepted, as in the reference implementation (100 MB). */
   public static final long MAX_HEADER_BYTES = 100_000_000L;
 
+  // Duplicate keys would otherwise silently keep the last entry, and text after the closing brace
+  // would be ignored; the reference parser rejects both.
   private static final ObjectMapper JSON =
-      new ObjectMapper().enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
+      new ObjectMapper()
+          .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
+          .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
 
   private final String source;
+  private final boolean hasMetadata;
   private final Map<String, String> metadata;
   private final Map<String, TensorInfo> tensors;
   private final FileChannel channel;
@@ -74,33 +80,42 @@ public final class SafetensorsReader implements AutoCloseable {
     }
     JsonNode root;
     try {
-      root = JSON.readTree(header.stripTrailing());
+      root = JSON.readTree(header);
     } catch (JsonProcessingException e) {
-      throw fail("header is not valid JSON: " + e.getOriginalMessage());
+      String why = e.getOriginalMessage();
+      if (why != null && why.startsWith("Duplicate field")) {
+        throw fail("header has a duplicate key: " + why);
+      }
+      throw fail("header is not valid JSON: " + why);
     }
     if (root == null || !root.isObject()) {
       throw fail("header is not a JSON object");
     }
     Map<String, String> meta = new LinkedHashMap<>();
     Map<String, TensorInfo> infos = new LinkedHashMap<>();
-    for (Iterator<Map.Entry<String, JsonNode>> it = root.fields(); it.hasNext(); ) {
-      Map.Entry<String, JsonNode> e = it.next();
+    for (Map.Entry<String, JsonNode> e : root.properties()) {
       if (e.getKey().equals("__metadata__")) {
         if (!e.getValue().isObject()) {
           throw fail("__metadata__ is not an object of strings");
         }
-        for (Iterator<Map.Entry<String, JsonNode>> m = e.getValue().fields(); m.hasNext(); ) {
-          Map.Entry<String, JsonNode> kv = m.next();
+        for (Map.Entry<String, JsonNode> kv : e.getValue().properties()) {
           if (!kv.getValue().isTextual()) {
             throw fail("__metadata__ value of '" + kv.getKey() + "' is not a string");
+          }
+          if (!isWellFormed(kv.getKey()) || !isWellFormed(kv.getValue().asText())) {
+            throw fail("__metadata__ entry " + JSON.valueToTree(kv.getKey()) + " has an unpaired surrogate");
           }
           meta.put(kv.getKey(), kv.getValue().asText());
         }
       } else {
+        if (!isWellFormed(e.getKey())) {
+          throw fail("tensor name " + JSON.valueToTree(e.getKey()) + " has an unpaired surrogate");
+        }
         infos.put(e.getKey(), parseEntry(e.getKey(), e.getValue()));
       }
     }
     validateLayout(infos, size - dataStart);
+    this.hasMetadata = root.has("__metadata__");
     this.metadata = Collections.unmodifiableMap(meta);
     this.tensors = Collections.unmodifiableMap(infos);
   }
@@ -128,12 +143,29 @@ public final class SafetensorsReader implements AutoCloseable {
     }
   }
 
+  /** False for strings with an unpaired UTF-16 surrogate (JSON escapes can spell one; UTF-8 cannot). */
+  static boolean isWellFormed(String s) {
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if (Character.isHighSurrogate(c)) {
+        if (i + 1 == s.length() || !Character.isLowSurrogate(s.charAt(i + 1))) {
+          return false;
+        }
+        i++;
+      } else if (Character.isLowSurrogate(c)) {
+        return false;
+      }
+    }
+    return true;
+  }
+
   private TensorInfo parseEntry(String name, JsonNode node) {
     if (!node.isObject()) {
       throw fail("tensor '" + name + "': entry is not an object");
     }
     for (Iterator<String> f = node.fieldNames(); f.hasNext(); ) {
       String field = f.next();
+      // The reference ignores unknown fields; refusing them catches misspelt offsets early.
       if (!field.equals("dtype") && !field.equals("shape") && !field.equals("data_offsets")) {
         throw fail("tensor '" + name + "': unknown field '" + field + "'");
       }
@@ -196,20 +228,30 @@ public final class SafetensorsReader implements AutoCloseable {
     List<TensorInfo> byOffset = new ArrayList<>(infos.values());
     byOffset.sort(Comparator.comparingLong(TensorInfo::begin).thenComparingLong(TensorInfo::end));
     long cursor = 0;
+    TensorInfo previous = null;
     for (TensorInfo t : byOffset) {
       if (t.begin() < cursor) {
-        throw fail("tensor '" + t.name() + "': data [" + t.begin() + ", " + t.end() + ") overlaps the previous tensor");
+        throw fail(
+            "tensor '" + t.name() + "': data [" + t.begin() + ", " + t.end() + ") overlaps tensor '"
+                + previous.name() + "' [" + previous.begin() + ", " + previous.end() + ")");
       }
       if (t.begin() > cursor) {
-        throw fail("tensor '" + t.name() + "': gap of " + (t.begin() - cursor) + " bytes before its data");
+        throw fail(
+            "tensor '" + t.name() + "': gap of " + (t.begin() - cursor)
+                + " bytes before its data (previous data ends at " + cursor + ")");
       }
       if (t.end() > dataSize) {
-        throw fail("tensor '" + t.name() + "': data ends at " + t.end() + ", past the data section (" + dataSize + " bytes)");
+        throw fail(
+            "tensor '" + t.name() + "': data ends at " + t.end() + ", past the data section ("
+                + dataSize + " bytes): the file is truncated or the offsets are wrong");
       }
       cursor = t.end();
+      previous = t;
     }
     if (cursor != dataSize) {
-      throw fail((dataSize - cursor) + " trailing bytes after the last tensor (data section " + dataSize + " bytes, tensors cover " + cursor + ")");
+      throw fail(
+          (dataSize - cursor) + " trailing bytes after the last tensor (data section " + dataSize
+              + " bytes, tensors cover " + cursor + ")");
     }
   }
 
@@ -232,6 +274,11 @@ public final class SafetensorsReader implements AutoCloseable {
   /** The string map of {@code __metadata__}, empty when absent. */
   public Map<String, String> metadata() {
     return metadata;
+  }
+
+  /** Whether the header has a {@code __metadata__} entry (possibly an empty one). */
+  public boolean hasMetadata() {
+    return hasMetadata;
   }
 
   /** Tensor entries in header order. */
@@ -303,6 +350,14 @@ public final class SafetensorsReader implements AutoCloseable {
   /** Integer tensor values widened to long; I8, U8 (unsigned), I16, I32, I64. */
   public long[] longs(String name) {
     TensorInfo t = info(name);
+    if (t.dtype() != DType.I8
+        && t.dtype() != DType.U8
+        && t.dtype() != DType.I16
+        && t.dtype() != DType.I32
+        && t.dtype() != DType.I64) {
+      throw new IllegalArgumentException(
+          source + ": tensor '" + name + "' is " + t.dtype() + ", not an integer type");
+    }
     ByteBuffer b = data(name);
     int n = Math.toIntExact(t.numel());
     long[] out = new long[n];
@@ -314,8 +369,7 @@ public final class SafetensorsReader implements AutoCloseable {
             case I16 -> b.getShort(2 * i);
             case I32 -> b.getInt(4 * i);
             case I64 -> b.getLong(8 * i);
-            default -> throw new IllegalArgumentException(
-                source + ": tensor '" + name + "' is " + t.dtype() + ", not an integer type");
+            default -> throw new AssertionError(t.dtype());
           };
     }
     return out;
@@ -326,7 +380,11 @@ public final class SafetensorsReader implements AutoCloseable {
     long[] l = longs(name);
     int[] out = new int[l.length];
     for (int i = 0; i < l.length; i++) {
-      out[i] = Math.toIntExact(l[i]);
+      if (l[i] != (int) l[i]) {
+        throw new ArithmeticException(
+            source + ": tensor '" + name + "' element " + i + " = " + l[i] + " does not fit in an int");
+      }
+      out[i] = (int) l[i];
     }
     return out;
   }

@@ -28,24 +28,49 @@ public final class SafetensorsWriter {
 
   private final Map<String, String> metadata = new LinkedHashMap<>();
   private final Map<String, Entry> entries = new LinkedHashMap<>();
+  // The reference writes "__metadata__":{} when handed an empty map and nothing when handed none.
+  private boolean metadataSection;
+
+  /** A writer holding every tensor and the metadata of a reader, so that writing reproduces the file. */
+  public static SafetensorsWriter copyOf(SafetensorsReader reader) {
+    SafetensorsWriter w = new SafetensorsWriter();
+    if (reader.hasMetadata()) {
+      w.putMetadata(reader.metadata());
+    }
+    for (String name : reader.tensors().keySet()) {
+      w.copyFrom(reader, name, name);
+    }
+    return w;
+  }
 
   /** Adds a {@code __metadata__} string entry. */
   public SafetensorsWriter putMetadata(String key, String value) {
+    requireWellFormed("metadata key", key);
+    requireWellFormed("metadata value of '" + key + "'", value);
+    metadataSection = true;
     metadata.put(key, value);
     return this;
   }
 
-  /** Adds every {@code __metadata__} entry of a map, in its iteration order. */
+  /**
+   * Adds every {@code __metadata__} entry of a map, in its iteration order. Even an empty map makes
+   * the header carry a (then empty) {@code __metadata__} object, as the reference does.
+   */
   public SafetensorsWriter putMetadata(Map<String, String> entries) {
-    metadata.putAll(entries);
+    metadataSection = true;
+    entries.forEach(this::putMetadata);
     return this;
   }
 
-  /** Adds a tensor from little-endian raw bytes; the length must equal shape x dtype. */
+  /**
+   * Adds a tensor from little-endian raw bytes; the length must equal shape x dtype. The array is
+   * kept, not copied (checkpoints are large): do not change it before writing.
+   */
   public SafetensorsWriter add(String name, DType dtype, long[] shape, byte[] littleEndianData) {
-    if (name == null || name.isEmpty() || name.equals("__metadata__")) {
+    if (name == null || name.equals("__metadata__")) {
       throw new IllegalArgumentException("invalid tensor name '" + name + "'");
     }
+    requireWellFormed("tensor name", name);
     if (entries.containsKey(name)) {
       throw new IllegalArgumentException("tensor '" + name + "' added twice");
     }
@@ -64,6 +89,31 @@ public final class SafetensorsWriter {
     ByteBuffer b = ByteBuffer.allocate(values.length * 4).order(ByteOrder.LITTLE_ENDIAN);
     b.asFloatBuffer().put(values);
     return add(name, DType.F32, shape, b.array());
+  }
+
+  /** Adds an F16 tensor, rounding each value to nearest-even binary16. */
+  public SafetensorsWriter addF16(String name, long[] shape, float[] values) {
+    ByteBuffer b = ByteBuffer.allocate(values.length * 2).order(ByteOrder.LITTLE_ENDIAN);
+    for (float v : values) {
+      b.putShort(HalfFloats.floatToF16(v));
+    }
+    return add(name, DType.F16, shape, b.array());
+  }
+
+  /** Adds a BF16 tensor, rounding each value to nearest-even bfloat16. */
+  public SafetensorsWriter addBF16(String name, long[] shape, float[] values) {
+    ByteBuffer b = ByteBuffer.allocate(values.length * 2).order(ByteOrder.LITTLE_ENDIAN);
+    for (float v : values) {
+      b.putShort(HalfFloats.floatToBf16(v));
+    }
+    return add(name, DType.BF16, shape, b.array());
+  }
+
+  /** Adds an I16 tensor. */
+  public SafetensorsWriter addI16(String name, long[] shape, short[] values) {
+    ByteBuffer b = ByteBuffer.allocate(values.length * 2).order(ByteOrder.LITTLE_ENDIAN);
+    b.asShortBuffer().put(values);
+    return add(name, DType.I16, shape, b.array());
   }
 
   /** Adds an I8 tensor. */
@@ -115,16 +165,42 @@ public final class SafetensorsWriter {
     };
   }
 
+  // Rust compares names as UTF-8 bytes, which is code point order; String.compareTo compares
+  // UTF-16 units and disagrees for characters above U+FFFF.
+  private static final Comparator<String> CODE_POINT_ORDER =
+      (a, b) -> {
+        int i = 0;
+        int j = 0;
+        while (i < a.length() && j < b.length()) {
+          int ca = a.codePointAt(i);
+          int cb = b.codePointAt(j);
+          if (ca != cb) {
+            return Integer.compare(ca, cb);
+          }
+          i += Character.charCount(ca);
+          j += Character.charCount(cb);
+        }
+        return Boolean.compare(i < a.length(), j < b.length());
+      };
+
   private List<Entry> ordered() {
     List<Entry> list = new ArrayList<>(entries.values());
-    list.sort(Comparator.comparingInt((Entry e) -> rank(e.dtype)).thenComparing(Entry::name));
+    list.sort(
+        Comparator.comparingInt((Entry e) -> rank(e.dtype))
+            .thenComparing(Entry::name, CODE_POINT_ORDER));
     return list;
+  }
+
+  private static void requireWellFormed(String what, String s) {
+    if (s == null || !SafetensorsReader.isWellFormed(s)) {
+      throw new IllegalArgumentException(what + " is null or has an unpaired surrogate: " + s);
+    }
   }
 
   private byte[] header() {
     StringBuilder sb = new StringBuilder("{");
     boolean first = true;
-    if (!metadata.isEmpty()) {
+    if (metadataSection) {
       sb.append("\"__metadata__\":{");
       boolean firstMeta = true;
       for (Map.Entry<String, String> m : metadata.entrySet()) {
