@@ -1,7 +1,7 @@
 package dev.vvtq.qat.data;
 
 import java.io.IOException;
-import java.io.PrintStream;
+import java.util.function.Consumer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -32,8 +32,8 @@ public final class DebianPackage {
     return "sudo apt-get update && sudo apt-get install -y " + name;
   }
 
-  /** Makes sure the folder exists, installing the package if needed; messages go to {@code log}. */
-  public void ensureInstalled(PrintStream log) throws IOException {
+  /** Makes sure the folder exists, installing the package if needed; messages go to {@code log}, one line each. */
+  public void ensureInstalled(Consumer<String> log) throws IOException {
     if (Files.isDirectory(providedFolder)) {
       return;
     }
@@ -41,10 +41,10 @@ public final class DebianPackage {
       throw new IOException(providedFolder + " is missing: it comes with the Debian package " + name
           + ". Install it with\n  " + installCommand() + "\nor pass --source DIR pointing at a folder with the data files.");
     }
-    log.println(providedFolder + " is missing: installing the Debian package " + name);
+    log.accept(providedFolder + " is missing: installing the Debian package " + name);
     int rc = run(List.of("apt-get", "install", "-y", name));
     if (rc != 0) {
-      log.println("apt-get install failed (exit " + rc + "); running apt-get update and trying again");
+      log.accept("apt-get install failed (exit " + rc + "); running apt-get update and trying again");
       int update = run(List.of("apt-get", "update"));
       if (update != 0) {
         throw new IOException("apt-get update failed (exit " + update + "); cannot install " + name);

@@ -5,7 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
-import java.io.PrintStream;
+import java.util.function.Consumer;
 import java.io.UncheckedIOException;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.DirectoryNotEmptyException;
@@ -58,15 +58,15 @@ public final class FashionMnistImporter {
   private final List<Split> splits;
   private final DebianPackage debianPackage;
   private final ProgressListener progress;
-  private final PrintStream log;
+  private final Consumer<String> log;
 
   /** The real data set: 60,000 training and 10,000 validation images. */
-  public FashionMnistImporter(ProgressListener progress, PrintStream log) {
+  public FashionMnistImporter(ProgressListener progress, Consumer<String> log) {
     this(60_000, 10_000, new DebianPackage(DEBIAN_PACKAGE, DEBIAN_FOLDER), progress, log);
   }
 
   /** Other expected counts, for small test files. */
-  FashionMnistImporter(int trainCount, int valCount, DebianPackage debianPackage, ProgressListener progress, PrintStream log) {
+  FashionMnistImporter(int trainCount, int valCount, DebianPackage debianPackage, ProgressListener progress, Consumer<String> log) {
     this.splits = List.of(
         new Split("train", "train-images-idx3-ubyte", "train-labels-idx1-ubyte", trainCount),
         new Split("val", "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte", valCount));
@@ -83,7 +83,7 @@ public final class FashionMnistImporter {
     out = out.toAbsolutePath().normalize();
     Result done = existing(out);
     if (done != null) {
-      log.println(out + " already holds a complete Fashion-MNIST import (" + done.trainCount() + " train, "
+      log.accept(out + " already holds a complete Fashion-MNIST import (" + done.trainCount() + " train, "
           + done.valCount() + " val images, see " + MARKER + "): nothing to do");
       return done;
     }
@@ -149,7 +149,7 @@ public final class FashionMnistImporter {
       deleteTree(partial);
       throw e;
     }
-    log.println("imported Fashion-MNIST into " + out + ": " + totals[0] + " train, " + totals[1] + " val images");
+    log.accept("imported Fashion-MNIST into " + out + ": " + totals[0] + " train, " + totals[1] + " val images");
     return new Result(out, false, totals[0], totals[1]);
   }
 

@@ -6,23 +6,21 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.vvtq.imaging.RgbImage;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.io.PrintStream;
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.zip.GZIPOutputStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class FashionMnistImporterTest {
   @TempDir Path dir;
-  private final ByteArrayOutputStream logBytes = new ByteArrayOutputStream();
-  private final PrintStream log = new PrintStream(logBytes, true, StandardCharsets.UTF_8);
+  private final List<String> log = new ArrayList<>();
 
   private static byte[] images(int magic, int count, int rows, int cols, int pixelBytes, int seed) {
     ByteBuffer b = ByteBuffer.allocate(16 + pixelBytes);
@@ -60,7 +58,7 @@ class FashionMnistImporterTest {
 
   private FashionMnistImporter importer(int train, int val) {
     return new FashionMnistImporter(train, val, new DebianPackage("dataset-fashion-mnist", dir.resolve("none"), () -> false),
-        ProgressListener.NONE, log);
+        ProgressListener.NONE, log::add);
   }
 
   private Path validSource() throws IOException {
@@ -95,10 +93,10 @@ class FashionMnistImporterTest {
     String marker = Files.readString(out.resolve(FashionMnistImporter.MARKER));
     assertTrue(marker.contains(FashionMnistImporter.sha256(Files.readAllBytes(src.resolve("t10k-labels-idx1-ubyte")))), marker);
 
-    logBytes.reset();
+    log.clear();
     FashionMnistImporter.Result again = importer(12, 10).importTo(out, src);
     assertTrue(again.alreadyComplete());
-    assertTrue(logBytes.toString(StandardCharsets.UTF_8).contains("nothing to do"));
+    assertTrue(log.get(0).contains("nothing to do"), log.toString());
     try (var siblings = Files.list(dir)) {
       assertEquals(2, siblings.count(), "no partial folder left beside the output");
     }
