@@ -3,6 +3,7 @@ package dev.vvtq.qat.data;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
+import dev.vvtq.qat.nn.TorchArrays;
 import java.util.ArrayDeque;
 import java.util.Iterator;
 import java.util.List;
@@ -81,10 +82,25 @@ public final class DataLoader implements AutoCloseable {
 
   /** Iterates the batches of {@code epoch}; close the iterator (try-with-resources) when done. */
   public EpochIterator epoch(int epoch, NDManager manager) {
+    return epoch(epoch, manager, 0);
+  }
+
+  /**
+   * Iterates the batches of {@code epoch} from batch {@code fromBatch} on, exactly as a full
+   * iteration would yield them (used to resume a run in the middle of an epoch).
+   */
+  public EpochIterator epoch(int epoch, NDManager manager, int fromBatch) {
     if (workers != null && workers.isShutdown()) {
       throw new IllegalStateException("this data loader is closed");
     }
-    return new EpochIterator(epoch, manager);
+    EpochIterator it = new EpochIterator(epoch, manager);
+    if (fromBatch < 0 || fromBatch > it.batches) {
+      throw new IllegalArgumentException(
+          "cannot start epoch " + epoch + " at batch " + fromBatch + ": it has " + it.batches + " batches");
+    }
+    it.submitted = fromBatch;
+    it.delivered = fromBatch;
+    return it;
   }
 
   /** Stops the worker threads and waits (up to 10 s) for them to finish. */
@@ -185,6 +201,14 @@ public final class DataLoader implements AutoCloseable {
 
     @Override
     public Batch next() {
+      return next(manager);
+    }
+
+    /**
+     * The next batch with its arrays on {@code owner} (e.g. a per-step manager, so that everything
+     * computed from the batch is freed with the step).
+     */
+    public Batch next(NDManager owner) {
       if (!hasNext()) {
         throw new NoSuchElementException("epoch " + epoch + " has no more batches");
       }
@@ -212,14 +236,16 @@ public final class DataLoader implements AutoCloseable {
         fill();
       }
       delivered++;
-      return toBatch(number, host);
+      return toBatch(number, host, owner);
     }
 
-    private Batch toBatch(int number, HostBatch host) {
+    private Batch toBatch(int number, HostBatch host, NDManager manager) {
       int side = source.inputSize();
-      NDArray images = manager.create(host.images(), new Shape(host.samples(), 3, side, side));
-      NDArray labels = manager.create(host.labels(), new Shape(host.samples()));
-      NDArray targets = host.soft() == null ? labels : manager.create(host.soft(), new Shape(host.samples(), source.numClasses()));
+      NDArray images = TorchArrays.create(manager, host.images(), new Shape(host.samples(), 3, side, side));
+      NDArray labels = TorchArrays.create(manager, host.labels(), new Shape(host.samples()));
+      NDArray targets = host.soft() == null
+          ? labels
+          : TorchArrays.create(manager, host.soft(), new Shape(host.samples(), source.numClasses()));
       return new Batch(epoch, number, images, targets, labels, host.items());
     }
 

@@ -6,6 +6,7 @@ import ai.djl.ndarray.types.Shape;
 import dev.vvtq.qat.nn.ForwardContext;
 import dev.vvtq.qat.nn.InitRandom;
 import dev.vvtq.qat.nn.Layer;
+import dev.vvtq.qat.nn.TorchArrays;
 import dev.vvtq.qat.quant.ActivationQuantizer;
 import dev.vvtq.qat.quant.GroupAxis;
 import dev.vvtq.qat.quant.QuantLinear;
@@ -80,7 +81,7 @@ public final class Attention extends Layer {
       k = quantize(quantK, k, ctx);
       v = quantize(quantV, v, ctx);
     }
-    NDArray attn = q.matMul(k.transpose(0, 1, 3, 2)).mul(scale).softmax(-1);
+    NDArray attn = q.matMul(k.transpose(0, 1, 3, 2)).mul(TorchArrays.scalar(ctx.manager(), scale)).softmax(-1);
     attn = quantize(quantAttn, attn, ctx);
     NDArray out = attn.matMul(v);
     if (headWise) {

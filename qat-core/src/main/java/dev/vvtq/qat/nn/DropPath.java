@@ -1,7 +1,6 @@
 package dev.vvtq.qat.nn;
 
 import ai.djl.ndarray.NDArray;
-import java.nio.FloatBuffer;
 
 /**
  * Stochastic depth: in training, zeroes a residual branch for a whole sample with probability p and
@@ -25,7 +24,7 @@ public final class DropPath {
     long[] shape = new long[x.getShape().dimension()];
     java.util.Arrays.fill(shape, 1);
     shape[0] = batch;
-    NDArray m = ctx.manager().create(FloatBuffer.wrap(mask), new ai.djl.ndarray.types.Shape(shape));
+    NDArray m = TorchArrays.create(ctx.manager(), mask, new ai.djl.ndarray.types.Shape(shape));
     return x.mul(m);
   }
 }

@@ -50,7 +50,7 @@ public final class Param {
       throw new IllegalArgumentException(
           "expected " + shape.size() + " values for shape " + shape + ", got " + values.length);
     }
-    NDArray next = manager.create(FloatBuffer.wrap(values), shape);
+    NDArray next = TorchArrays.create(manager, values, shape);
     next.setRequiresGradient(true);
     if (array != null) {
       array.close();

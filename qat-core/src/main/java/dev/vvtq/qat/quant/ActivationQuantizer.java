@@ -86,7 +86,7 @@ public final class ActivationQuantizer extends Layer {
     }
     long numel = x.getShape().size();
     float g = (float) (1.0 / Math.sqrt((double) numel / groups) / range.qp());
-    NDArray a = StraightThrough.gradScale(alpha.array(), g);
+    NDArray a = StraightThrough.gradScale(alpha.array(), g, ctx.manager());
     if (groups > 1) {
       a = a.reshape(1, groups, 1, 1);
     }

@@ -1,6 +1,8 @@
 package dev.vvtq.qat.quant;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import dev.vvtq.qat.nn.TorchArrays;
 
 /** The two autograd tricks of LSQ, written exactly as the reference writes them. */
 public final class StraightThrough {
@@ -11,9 +13,12 @@ public final class StraightThrough {
     return x.round().sub(x).stopGradient().add(x);
   }
 
-  /** {@code sg(a - a*g) + a*g}: value {@code a}, gradient scaled by {@code g}. */
-  public static NDArray gradScale(NDArray a, float g) {
-    NDArray scaled = a.mul(g);
+  /**
+   * {@code sg(a - a*g) + a*g}: value {@code a}, gradient scaled by {@code g}. The constant {@code g}
+   * lives on {@code manager}, which must outlive the backward pass.
+   */
+  public static NDArray gradScale(NDArray a, float g, NDManager manager) {
+    NDArray scaled = a.mul(TorchArrays.scalar(manager, g));
     return a.sub(scaled).stopGradient().add(scaled);
   }
 }

@@ -71,7 +71,7 @@ public final class WeightQuantizer {
     float sumAbs = weight.abs().sum().getFloat();
     // Head-wise: each group sees 1/G of the weights, as in the reference's multi-head layers.
     float g = (float) (1.0 / Math.sqrt((double) sumAbs / groups * range.qp()));
-    NDArray a = StraightThrough.gradScale(alpha.array(), g);
+    NDArray a = StraightThrough.gradScale(alpha.array(), g, ctx.manager());
     NDArray w = grouped(weight);
     NDArray aB = a.reshape(broadcastShape());
     NDArray clippedInt = w.div(aB).clip(range.qn(), range.qp());

@@ -8,6 +8,7 @@ import dev.vvtq.qat.loss.BinRegularizer;
 import dev.vvtq.qat.loss.SoftCrossEntropy;
 import dev.vvtq.qat.model.QuantDeit;
 import dev.vvtq.qat.nn.ForwardContext;
+import dev.vvtq.qat.nn.TorchArrays;
 
 /**
  * One optimisation step: forward in training mode, soft cross-entropy plus lambda times the bin
@@ -20,8 +21,10 @@ public final class TrainingStep {
   public record Result(double loss, double kdLoss, double regularizer, int correctTop1, int correctTop5, int batch) {}
 
   /**
-   * Runs one step.
+   * Runs one step. Every array it creates is attached to {@code step}; put the batch there too, so
+   * that closing {@code step} frees the whole step.
    *
+   * @param step the manager owning this step's arrays (the caller closes it)
    * @param images normalised images [B, C, H, W]
    * @param targets soft targets [B, classes] (rows summing to 1)
    * @param labels the true labels (for accuracy), or null to measure against the targets' argmax
@@ -29,39 +32,37 @@ public final class TrainingStep {
    * @param dropPathSeed seed of this step's drop-path masks
    */
   public static Result run(
-      QuantDeit model, AdamW optimizer, NDArray images, NDArray targets, int[] labels,
+      QuantDeit model, AdamW optimizer, NDManager step, NDArray images, NDArray targets, int[] labels,
       double lr, double lambda, long dropPathSeed) {
-    try (NDManager step = model.manager().newSubManager()) {
-      model.attachParametersTo(step);
-      boolean regularize = lambda > 0 && model.config().quantized();
-      double kd;
-      double reg = 0;
-      double total;
-      NDArray logitsCopy;
-      optimizer.zeroGradients();
-      try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
-        ForwardContext ctx = ForwardContext.training(step, dropPathSeed, regularize);
-        NDArray logits = model.forward(images, ctx);
-        NDArray loss = SoftCrossEntropy.loss(logits, targets);
-        kd = loss.getFloat();
-        if (regularize) {
-          NDArray r = BinRegularizer.total(ctx.quantizedWeights(), step);
-          reg = r.getFloat();
-          loss = loss.add(r.mul(lambda));
-        }
-        total = loss.getFloat();
-        if (!Double.isFinite(total)) {
-          throw new IllegalStateException(
-              "loss is " + total + " (kd " + kd + ", reg " + reg + "): training diverged; lower --lr");
-        }
-        gc.backward(loss);
-        logitsCopy = logits.stopGradient();
+    model.attachParametersTo(step);
+    boolean regularize = lambda > 0 && model.config().quantized();
+    double kd;
+    double reg = 0;
+    double total;
+    NDArray logitsCopy;
+    optimizer.zeroGradients();
+    try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+      ForwardContext ctx = ForwardContext.training(step, dropPathSeed, regularize);
+      NDArray logits = model.forward(images, ctx);
+      NDArray loss = SoftCrossEntropy.loss(logits, targets);
+      kd = loss.getFloat();
+      if (regularize) {
+        NDArray r = BinRegularizer.total(ctx.quantizedWeights(), step);
+        reg = r.getFloat();
+        loss = loss.add(r.mul(TorchArrays.scalar(step, (float) lambda)));
       }
-      optimizer.step(lr);
-      int[] truth = labels != null ? labels : argmax(targets);
-      int[] hits = Accuracy.topHits(logitsCopy, truth);
-      return new Result(total, kd, reg, hits[0], hits[1], truth.length);
+      total = loss.getFloat();
+      if (!Double.isFinite(total)) {
+        throw new IllegalStateException(
+            "loss is " + total + " (kd " + kd + ", reg " + reg + "): training diverged; lower --lr");
+      }
+      gc.backward(loss);
+      logitsCopy = logits.stopGradient();
     }
+    optimizer.step(lr);
+    int[] truth = labels != null ? labels : argmax(targets);
+    int[] hits = Accuracy.topHits(logitsCopy, truth);
+    return new Result(total, kd, reg, hits[0], hits[1], truth.length);
   }
 
   private static int[] argmax(NDArray targets) {

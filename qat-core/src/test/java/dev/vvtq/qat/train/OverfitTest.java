@@ -10,7 +10,7 @@ import dev.vvtq.qat.model.DeitConfig;
 import dev.vvtq.qat.model.QuantDeit;
 import dev.vvtq.qat.model.QuantizerInit;
 import dev.vvtq.qat.model.TestConfigs;
-import java.nio.FloatBuffer;
+import dev.vvtq.qat.nn.TorchArrays;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
@@ -33,15 +33,18 @@ class OverfitTest {
       targets[b * 10 + labels[b]] = 1f;
     }
     try (NDManager m = NDManager.newBaseManager(); QuantDeit model = QuantDeit.create(c, m, 5)) {
-      NDArray x = m.create(FloatBuffer.wrap(pixels), new Shape(batch, 3, 16, 16));
-      NDArray t = m.create(FloatBuffer.wrap(targets), new Shape(batch, 10));
+      NDArray x = TorchArrays.create(m, pixels, new Shape(batch, 3, 16, 16));
       QuantizerInit.initWeightSteps(model);
       QuantizerInit.initActivationSteps(model, x);
       try (AdamW opt = AdamW.withDefaults(model.namedParameters(), m, 1e-4)) {
         int reachedAt = -1;
         TrainingStep.Result last = null;
         for (int step = 0; step < 300; step++) {
-          last = TrainingStep.run(model, opt, x, t, labels, 2e-3, 0, step);
+          try (NDManager s = m.newSubManager()) {
+            NDArray xs = TorchArrays.create(s, pixels, new Shape(batch, 3, 16, 16));
+            NDArray ts = TorchArrays.create(s, targets, new Shape(batch, 10));
+            last = TrainingStep.run(model, opt, s, xs, ts, labels, 2e-3, 0, step);
+          }
           if (last.correctTop1() == batch) {
             reachedAt = step;
             break;
