@@ -11,7 +11,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * {@code manifest.json} of a soft-label folder ({@code softlabels/<name>/} of the artifact layout),
+ * {@code softlabels.json} of a soft-label folder ({@code softlabels/<name>/} of the artifact layout),
  * written after every shard it names is complete. It binds the labels to a dataset (class names,
  * image count, listing hash) and records how they were made.
  */
@@ -22,7 +22,9 @@ public record SoftLabelManifest(
   /** Format tag of the manifest and of every shard's metadata. */
   public static final String FORMAT = "vvtq-softlabels/1";
   /** File name of the manifest inside the folder. */
-  public static final String FILE = "manifest.json";
+  // Not manifest.json: publishing the folder through the artifact store adds that one (with the
+  // sha256 of every shard and of this file).
+  public static final String FILE = "softlabels.json";
 
   private static final ObjectMapper JSON = new ObjectMapper();
 

@@ -144,6 +144,6 @@ class SoftLabelRoundTripTest {
         () -> new SoftLabelGenerator(different).generate(data, new SoftLabelFixture().teacher, "t", manager, folder, p -> {}));
     assertTrue(e.getMessage().contains("other parameters"), e.getMessage());
     IOException missing = assertThrows(IOException.class, () -> SoftLabelStore.open(dir.resolve("nothing")));
-    assertTrue(missing.getMessage().contains("manifest.json"), missing.getMessage());
+    assertTrue(missing.getMessage().contains("softlabels.json"), missing.getMessage());
   }
 }
