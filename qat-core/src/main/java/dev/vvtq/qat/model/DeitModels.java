@@ -17,6 +17,7 @@ public final class DeitModels {
     register("deit_base_patch16_224", 224, 16, 1000, 768, 12, 12);
     register("deit_nano_patch4_32", 32, 4, 10, 96, 4, 3);
     register("deit_micro_patch4_32", 32, 4, 10, 128, 6, 4);
+    register("deit_pico_patch4_16", 16, 4, 10, 32, 2, 2);
   }
 
   private DeitModels() {}

@@ -1,6 +1,5 @@
 package dev.vvtq.qat.train;
 
-import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import dev.vvtq.qat.model.DeitModels;
 import dev.vvtq.qat.quant.QuantRange;
 import java.util.ArrayList;
@@ -39,7 +38,6 @@ import java.util.Set;
  * @param limitVal {@code --limit-val}: use only the first N validation images (0 = all)
  * @param threads {@code --threads}: data-loader worker threads
  */
-@JsonIgnoreProperties(ignoreUnknown = false)
 public record TrainSpec(
     String model,
     String data,

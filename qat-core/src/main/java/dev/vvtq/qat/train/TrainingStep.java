@@ -9,6 +9,7 @@ import dev.vvtq.qat.loss.SoftCrossEntropy;
 import dev.vvtq.qat.model.QuantDeit;
 import dev.vvtq.qat.nn.ForwardContext;
 import dev.vvtq.qat.nn.TorchArrays;
+import java.util.Map;
 
 /**
  * One optimisation step: forward in training mode, soft cross-entropy plus lambda times the bin
@@ -18,7 +19,9 @@ public final class TrainingStep {
   private TrainingStep() {}
 
   /** What one step measured. */
-  public record Result(double loss, double kdLoss, double regularizer, int correctTop1, int correctTop5, int batch) {}
+  public record Result(
+      double loss, double kdLoss, double regularizer, int correctTop1, int correctTop5, int batch,
+      Map<String, float[]> activationRanges) {}
 
   /**
    * Runs one step. Every array it creates is attached to {@code step}; put the batch there too, so
@@ -33,16 +36,20 @@ public final class TrainingStep {
    */
   public static Result run(
       QuantDeit model, AdamW optimizer, NDManager step, NDArray images, NDArray targets, int[] labels,
-      double lr, double lambda, long dropPathSeed) {
+      double lr, double lambda, long dropPathSeed, boolean recordRanges) {
     model.attachParametersTo(step);
     boolean regularize = lambda > 0 && model.config().quantized();
     double kd;
     double reg = 0;
     double total;
     NDArray logitsCopy;
+    Map<String, float[]> ranges;
     optimizer.zeroGradients();
     try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
       ForwardContext ctx = ForwardContext.training(step, dropPathSeed, regularize);
+      if (recordRanges) {
+        ctx.recordingActivationRanges();
+      }
       NDArray logits = model.forward(images, ctx);
       NDArray loss = SoftCrossEntropy.loss(logits, targets);
       kd = loss.getFloat();
@@ -58,11 +65,12 @@ public final class TrainingStep {
       }
       gc.backward(loss);
       logitsCopy = logits.stopGradient();
+      ranges = ctx.activationRanges();
     }
     optimizer.step(lr);
     int[] truth = labels != null ? labels : argmax(targets);
     int[] hits = Accuracy.topHits(logitsCopy, truth);
-    return new Result(total, kd, reg, hits[0], hits[1], truth.length);
+    return new Result(total, kd, reg, hits[0], hits[1], truth.length, ranges);
   }
 
   private static int[] argmax(NDArray targets) {

@@ -43,7 +43,7 @@ class OverfitTest {
           try (NDManager s = m.newSubManager()) {
             NDArray xs = TorchArrays.create(s, pixels, new Shape(batch, 3, 16, 16));
             NDArray ts = TorchArrays.create(s, targets, new Shape(batch, 10));
-            last = TrainingStep.run(model, opt, s, xs, ts, labels, 2e-3, 0, step);
+            last = TrainingStep.run(model, opt, s, xs, ts, labels, 2e-3, 0, step, false);
           }
           if (last.correctTop1() == batch) {
             reachedAt = step;
