@@ -14,6 +14,13 @@ import picocli.CommandLine.Command;
     subcommands = {
       CommandLine.HelpCommand.class,
       DataCommand.class,
+      LabelCommand.class,
+      TrainCommand.class,
+      EvaluateCommand.class,
+      ImportTimmCommand.class,
+      ExportTimmCommand.class,
+      ExportCommand.class,
+      ModelsCommand.class,
     })
 public final class VvtqCommand implements Runnable {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;

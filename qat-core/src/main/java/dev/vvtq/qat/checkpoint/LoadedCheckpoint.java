@@ -14,6 +14,18 @@ import java.util.Optional;
  */
 public record LoadedCheckpoint(String source, Path modelFile, Path optimizerFile, Manifest manifest) {
 
+  /** The class names recorded with the checkpoint (by the trainer), if any. */
+  public Optional<java.util.List<String>> classNames() {
+    if (manifest == null) {
+      return Optional.empty();
+    }
+    return manifest.field("class_names").filter(n -> n.isArray()).map(n -> {
+      java.util.List<String> out = new java.util.ArrayList<>();
+      n.forEach(x -> out.add(x.asText()));
+      return out;
+    });
+  }
+
   /** The training state recorded in the manifest, if any. */
   public Optional<TrainingState> state() {
     if (manifest == null) {

@@ -406,6 +406,7 @@ public final class Trainer {
     private Map<String, Object> fields(EpochRecord rec) {
       Map<String, Object> f = new LinkedHashMap<>();
       f.put("spec", spec);
+      f.put("class_names", classes);
       if (rec != null) {
         Map<String, Object> metrics = new LinkedHashMap<>();
         metrics.put("val_top1", rec.valTop1());

@@ -1,0 +1,160 @@
+package dev.vvtq.cli;
+
+import dev.vvtq.artifacts.store.ArtifactStore;
+import dev.vvtq.qat.train.Trainer;
+import dev.vvtq.qat.train.TrainingResult;
+import dev.vvtq.qat.train.TrainSpec;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import java.util.concurrent.atomic.AtomicBoolean;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** {@code vvtq train}: the reference's train_VVTQ.py with its flag names. */
+@Command(
+    name = "train",
+    mixinStandardHelpOptions = true,
+    sortOptions = false,
+    description = {
+      "Train a (quantized) DeiT: float training (the teacher/baseline, --wbits -1 --abits -1), hard-label or",
+      "KD training from FKD soft labels (--softlabel_path), and VVTQ QAT from a float checkpoint (--finetune)",
+      "with the oscillation-aware bin regulariser (--reg). Checkpoints every pass to",
+      "<store>/runs/<run-id>/checkpoints/<step>/, the best one pointed to by best.json. Ctrl-C checkpoints",
+      "and stops; --resume runs/<run-id> continues exactly.",
+    })
+public final class TrainCommand implements Callable<Integer> {
+  @CommandLine.Spec CommandLine.Model.CommandSpec cmd;
+
+  @Option(names = "--model", defaultValue = "deit_tiny_patch16_224", description = "Architecture (see `vvtq models`). Default: ${DEFAULT-VALUE}.")
+  String model;
+
+  @Option(names = "--data", required = true, paramLabel = "DIR", description = "ImageFolder root with train/ and val/.")
+  Path data;
+
+  @Option(names = "--epochs", defaultValue = "150", description = "Total epochs (a multi-crop pass counts num_crops). Default: ${DEFAULT-VALUE}.")
+  int epochs;
+
+  @Option(names = {"-b", "--batch-size"}, defaultValue = "512", description = "Crops per step. Default: ${DEFAULT-VALUE}.")
+  int batchSize;
+
+  @Option(names = "--lr", defaultValue = "5e-4", description = "Peak learning rate (AdamW). Default: ${DEFAULT-VALUE}.")
+  double lr;
+
+  @Option(names = "--min-lr", defaultValue = "1e-5", description = "Final learning rate of the cosine schedule. Default: ${DEFAULT-VALUE}.")
+  double minLr;
+
+  @Option(names = "--warmup-epochs", defaultValue = "5", description = "Linear warm-up epochs (single-crop). Default: ${DEFAULT-VALUE}.")
+  int warmupEpochs;
+
+  @Option(names = "--warmup-lr", defaultValue = "1e-6", description = "Learning rate at the start of warm-up. Default: ${DEFAULT-VALUE}.")
+  double warmupLr;
+
+  @Option(names = {"--wd", "--weight-decay"}, defaultValue = "1e-4",
+      description = "AdamW weight decay on weights of rank >= 2 only. Default: ${DEFAULT-VALUE}.")
+  double weightDecay;
+
+  @Option(names = "--wbits", defaultValue = "-1", description = "Weight bits of the transformer body (2..8, -1 = float). Default: ${DEFAULT-VALUE}.")
+  int wbits;
+
+  @Option(names = "--abits", defaultValue = "-1", description = "Activation bits of the transformer body (2..8, -1 = float). Default: ${DEFAULT-VALUE}.")
+  int abits;
+
+  @Option(names = "--reg", description = "Add the oscillation-aware bin regulariser (lambda: 0, then cosine up to 0.01).")
+  boolean reg;
+
+  @Option(names = "--head-wise", description = "One step size per attention head for q/k/v/attention/output.")
+  boolean headWise;
+
+  @Option(names = "--use-offset", description = "Learned offsets on the signed linear-input quantizers.")
+  boolean useOffset;
+
+  @Option(names = "--num_crops", defaultValue = "4", description = "Crops per image per multi-crop pass (KD). Default: ${DEFAULT-VALUE}.")
+  int numCrops;
+
+  @Option(names = "--softlabel_path", paramLabel = "PATH",
+      description = "Soft labels from `vvtq label`: a local folder or a store prefix softlabels/<name>. Without it: hard labels.")
+  String softlabelPath;
+
+  @Option(names = "--soft_label_type", defaultValue = "marginal_smoothing_k5",
+      description = "hard, smoothing, marginal_smoothing_k5, marginal_smoothing_k10 or marginal_renorm. Default: ${DEFAULT-VALUE}.")
+  String softLabelType;
+
+  @Option(names = "--finetune", paramLabel = "CKPT",
+      description = "Start from these float weights (a checkpoint folder, model.safetensors, or a store key such as runs/<id>@best).")
+  String finetune;
+
+  @Option(names = "--resume", paramLabel = "CKPT", description = "Continue a run exactly (runs/<id>, runs/<id>@best, a checkpoint folder).")
+  String resume;
+
+  @Option(names = "--run-id", paramLabel = "ID", description = "Name of the run folder (default: model-bits-timestamp, or the resumed run's).")
+  String runId;
+
+  @Option(names = "--log", paramLabel = "FILE", description = "Also append the progress lines to this file.")
+  Path log;
+
+  @Option(names = "--seed", defaultValue = "0", description = "Seed of initialisation, data order, augmentation and drop-path. Default: ${DEFAULT-VALUE}.")
+  long seed;
+
+  @Option(names = "--drop-path", defaultValue = "0.1", description = "Stochastic depth of the last block. Default: ${DEFAULT-VALUE}.")
+  double dropPath;
+
+  @Option(names = "--limit-train", defaultValue = "0", description = "Use N evenly spaced training images (0 = all).")
+  int limitTrain;
+
+  @Option(names = "--limit-val", defaultValue = "0", description = "Use N evenly spaced validation images (0 = all).")
+  int limitVal;
+
+  @Option(names = {"-j", "--threads"}, defaultValue = "2", description = "Data-loading threads. Default: ${DEFAULT-VALUE}.")
+  int threads;
+
+  @Option(names = {"-p", "--print-freq"}, defaultValue = "10", description = "Print a progress line every N steps. Default: ${DEFAULT-VALUE}.")
+  int printFreq;
+
+  @Mixin StoreOptions store;
+
+  @Option(names = "--work-dir", paramLabel = "DIR", description = "Scratch folder for fetched checkpoints and soft labels (default: a temporary folder).")
+  Path workDir;
+
+  /** The spec these flags describe. */
+  TrainSpec spec() {
+    return new TrainSpec(model, data.toString(), epochs, batchSize, lr, minLr, warmupEpochs, warmupLr, weightDecay, wbits,
+        abits, reg, headWise, useOffset, numCrops, softlabelPath, softLabelType, finetune, resume, store.location, runId,
+        log == null ? null : log.toString(), seed, dropPath, limitTrain, limitVal, threads);
+  }
+
+  @Override
+  public Integer call() throws Exception {
+    TrainSpec spec = spec().validated();
+    Path work = workDir != null ? workDir : Files.createTempDirectory("vvtq-train-");
+    AtomicBoolean cancel = new AtomicBoolean();
+    Thread main = Thread.currentThread();
+    Thread hook = new Thread(() -> {
+      // Ctrl-C: ask the loop to checkpoint and stop, then wait for it so the checkpoint is complete.
+      cancel.set(true);
+      try {
+        main.join(120_000);
+      } catch (InterruptedException ignored) {
+        Thread.currentThread().interrupt();
+      }
+    }, "vvtq-train-shutdown");
+    Runtime.getRuntime().addShutdownHook(hook);
+    try (ArtifactStore artifacts = store.open();
+        TrainingConsole console = new TrainingConsole(cmd.commandLine().getOut(), printFreq, log)) {
+      TrainingResult r = new Trainer(spec, artifacts, work, console, cancel::get).run();
+      console.onMessage(String.format(Locale.ROOT, "%s run %s in %s: best val Acc@1 %.3f (%s), last checkpoint %s",
+          r.cancelled() ? "cancelled" : "finished", r.runId(), ProgressBar.duration(r.seconds()), r.bestTop1(),
+          r.bestCheckpoint(), r.lastCheckpoint()));
+      return r.cancelled() ? 130 : 0;
+    } finally {
+      try {
+        Runtime.getRuntime().removeShutdownHook(hook);
+      } catch (IllegalStateException shuttingDown) {
+        // The JVM is already exiting; the hook is running.
+      }
+    }
+  }
+}
