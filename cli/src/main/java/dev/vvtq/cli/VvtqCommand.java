@@ -21,6 +21,7 @@ import picocli.CommandLine.Command;
       ExportTimmCommand.class,
       ExportCommand.class,
       ModelsCommand.class,
+      PipelineCommand.class,
     })
 public final class VvtqCommand implements Runnable {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;

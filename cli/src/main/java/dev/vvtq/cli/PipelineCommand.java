@@ -1,0 +1,273 @@
+package dev.vvtq.cli;
+
+import ai.djl.ndarray.NDManager;
+import dev.vvtq.artifacts.manifest.ArtifactKinds;
+import dev.vvtq.artifacts.manifest.Manifest;
+import dev.vvtq.artifacts.store.ArtifactStore;
+import dev.vvtq.cli.report.TrainingCurvesPlot;
+import dev.vvtq.imaging.EvalPreprocessor;
+import dev.vvtq.qat.checkpoint.CheckpointRepository;
+import dev.vvtq.qat.checkpoint.LoadedCheckpoint;
+import dev.vvtq.qat.checkpoint.ModelWeights;
+import dev.vvtq.qat.data.DataLoader;
+import dev.vvtq.qat.data.FashionMnistImporter;
+import dev.vvtq.qat.data.ImageFolder;
+import dev.vvtq.qat.data.ImageFolderSource;
+import dev.vvtq.qat.data.LoaderOptions;
+import dev.vvtq.qat.eval.EvaluationResult;
+import dev.vvtq.qat.eval.Evaluator;
+import dev.vvtq.qat.export.IntegerModelExporter;
+import dev.vvtq.qat.model.IntegerModelView;
+import dev.vvtq.qat.model.QuantDeit;
+import dev.vvtq.qat.softlabel.ModelTeacher;
+import dev.vvtq.qat.softlabel.SoftLabelGenerator;
+import dev.vvtq.qat.softlabel.SoftLabelManifest;
+import dev.vvtq.qat.softlabel.SoftLabelSpec;
+import dev.vvtq.qat.train.EpochRecord;
+import dev.vvtq.qat.train.RunRecord;
+import dev.vvtq.qat.train.RunStatus;
+import dev.vvtq.qat.train.TrainSpec;
+import dev.vvtq.qat.train.Trainer;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.stream.Stream;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code vvtq pipeline}: the main job on Fashion-MNIST, end to end: import the data, train the float
+ * teacher, generate soft labels, run W4A4 VVTQ QAT (KD + regulariser) from the teacher, evaluate
+ * both, export the integer model, print a table and plot the training curves.
+ */
+@Command(
+    name = "pipeline",
+    mixinStandardHelpOptions = true,
+    sortOptions = false,
+    description = {
+      "The main job on Fashion-MNIST: import -> float teacher -> FKD soft labels -> W4A4 VVTQ QAT (--reg, KD,",
+      "--finetune from the teacher) -> evaluation of both -> integer export -> table and PNG plot.",
+      "Finished stages are reused on a rerun (delete the work folder to start over).",
+    })
+public final class PipelineCommand implements Callable<Integer> {
+  @CommandLine.Spec CommandLine.Model.CommandSpec cmd;
+
+  @Option(names = "--work", defaultValue = "work", paramLabel = "DIR",
+      description = "Folder for the data set, soft labels and the default store. Default: ${DEFAULT-VALUE}.")
+  Path work;
+
+  @Option(names = "--schedule", defaultValue = "quick",
+      description = "quick (the default main job, ~25 min on 2 cores) or benchmark (the longer schedule of bench/RESULTS.md).")
+  String schedule;
+
+  @Option(names = "--wbits", defaultValue = "4", description = "QAT weight bits. Default: ${DEFAULT-VALUE}.")
+  int wbits;
+
+  @Option(names = "--abits", defaultValue = "4", description = "QAT activation bits. Default: ${DEFAULT-VALUE}.")
+  int abits;
+
+  @Option(names = {"-j", "--threads"}, defaultValue = "2", description = "Data-loading threads. Default: ${DEFAULT-VALUE}.")
+  int threads;
+
+  @Option(names = "--seed", defaultValue = "0", description = "Seed of every stage. Default: ${DEFAULT-VALUE}.")
+  long seed;
+
+  @Option(names = "--limit-train", description = "Train on N evenly spaced images only (a smoke run; 0 = all).")
+  Integer limitTrain;
+
+  @Option(names = "--epochs-scale", defaultValue = "1", hidden = true,
+      description = "Multiply every stage's epochs (a smoke run uses a fraction; at least 1 epoch each).")
+  double epochsScale;
+
+  @Mixin StoreOptions store;
+
+  /** The knobs of a schedule. */
+  record Schedule(String model, int teacherEpochs, double teacherLr, int qatEpochs, double qatLr, int batch,
+      int crops, int numCrops, int limitTrain) {}
+
+  static Schedule schedule(String name) {
+    return switch (name) {
+      case "quick" -> new Schedule("deit_nano_patch4_32", 3, 1e-3, 2, 5e-4, 128, 4, 2, 0);
+      case "benchmark" -> new Schedule("deit_nano_patch4_32", 20, 1e-3, 12, 5e-4, 128, 10, 4, 0);
+      default -> throw new IllegalArgumentException("--schedule must be quick or benchmark, got " + name);
+    };
+  }
+
+  @Override
+  public Integer call() throws Exception {
+    Schedule base = schedule(schedule);
+    Schedule s = new Schedule(base.model(), Math.max(1, (int) Math.round(base.teacherEpochs() * epochsScale)),
+        base.teacherLr(), Math.max(1, (int) Math.round(base.qatEpochs() * epochsScale)), base.qatLr(), base.batch(),
+        base.crops(), base.numCrops(), limitTrain != null ? limitTrain : base.limitTrain());
+    PrintWriter out = cmd.commandLine().getOut();
+    Files.createDirectories(work);
+    if (store.location.equals("artifacts")) {
+      store.location = work.resolve("artifacts").toString();
+    }
+    Map<String, Double> seconds = new LinkedHashMap<>();
+    long t0 = System.nanoTime();
+    Path data = work.resolve("fashion-mnist");
+    try (ProgressBar bar = new ProgressBar(cmd.commandLine().getErr())) {
+      new FashionMnistImporter(bar, line -> {
+        bar.close();
+        cmd.commandLine().getErr().println(line);
+      }).importTo(data, null);
+    }
+    seconds.put("data", since(t0));
+    String bits = "w" + wbits + "a" + abits;
+    String teacherRun = "fmnist-fp32-" + schedule;
+    String studentRun = "fmnist-" + bits + "-" + schedule;
+    try (ArtifactStore artifacts = store.open();
+        TrainingConsole console = new TrainingConsole(out, 50, work.resolve("logs/pipeline-" + schedule + ".log"))) {
+      long t = System.nanoTime();
+      train(artifacts, console, teacherRun, spec(s, data, teacherRun, -1, -1, s.teacherEpochs(), s.teacherLr(), null, null));
+      seconds.put("teacher", since(t));
+
+      t = System.nanoTime();
+      String labelName = "fmnist-teacher-" + schedule;
+      String softlabels = labels(artifacts, console, teacherRun + "@best", data, s, labelName);
+      seconds.put("soft labels", since(t));
+
+      t = System.nanoTime();
+      TrainSpec qat = spec(s, data, studentRun, wbits, abits, s.qatEpochs(), s.qatLr(), softlabels, "runs/" + teacherRun + "@best");
+      train(artifacts, console, studentRun, qat);
+      seconds.put("QAT", since(t));
+
+      t = System.nanoTime();
+      EvaluationResult fp = evaluate(artifacts, "runs/" + teacherRun + "@best", data, console);
+      EvaluationResult q = evaluate(artifacts, "runs/" + studentRun + "@best", data, console);
+      seconds.put("evaluation", since(t));
+
+      t = System.nanoTime();
+      long[] sizes = export(artifacts, "runs/" + studentRun + "@best", "fmnist-" + bits, data, console);
+      seconds.put("export", since(t));
+
+      Map<String, List<EpochRecord>> curves = new LinkedHashMap<>();
+      RunRecord fpRec = RunRecord.load(artifacts, teacherRun).orElseThrow();
+      RunRecord qRec = RunRecord.load(artifacts, studentRun).orElseThrow();
+      curves.put("FP32 teacher", fpRec.history());
+      curves.put(bits.toUpperCase(Locale.ROOT) + " VVTQ (KD + reg)", qRec.history());
+      Path plot = work.resolve("fmnist-curves-" + schedule + ".png");
+      TrainingCurvesPlot.write(curves, plot);
+
+      double total = since(t0);
+      out.println();
+      out.printf("%-22s %-6s %8s %8s %14s %12s%n", "model", "bits", "top-1", "top-5", "weights (B)", "train time");
+      out.printf(Locale.ROOT, "%-22s %-6s %8.2f %8.2f %,14d %12s%n", s.model(), "FP32", fp.top1(), fp.top5(), sizes[0],
+          ProgressBar.duration(seconds.get("teacher")));
+      out.printf(Locale.ROOT, "%-22s %-6s %8.2f %8.2f %,14d %12s%n", s.model(), bits.toUpperCase(Locale.ROOT), q.top1(),
+          q.top5(), sizes[1], ProgressBar.duration(seconds.get("QAT")));
+      out.println();
+      StringBuilder stages = new StringBuilder("wall time:");
+      seconds.forEach((k, v) -> stages.append(String.format(Locale.ROOT, " %s %s,", k, ProgressBar.duration(v))));
+      out.println(stages + " total " + ProgressBar.duration(total));
+      out.println("training curves: " + plot.toAbsolutePath());
+      out.println("integer model:   " + artifacts.location() + IntegerModelExporter.prefix("fmnist-" + bits, "1")
+          + " (serve it with the inference-service, or `./vvtq infer`)");
+      out.println("runs:            " + artifacts.location() + "runs/" + teacherRun + ", runs/" + studentRun);
+    }
+    return 0;
+  }
+
+  private static double since(long t) {
+    return (System.nanoTime() - t) / 1e9;
+  }
+
+  private TrainSpec spec(Schedule s, Path data, String runId, int w, int a, int epochs, double lr, String softlabels,
+      String finetune) {
+    boolean quantized = w > 0;
+    return new TrainSpec(s.model(), data.toString(), epochs, s.batch(), lr, quantized ? 0 : 1e-5, quantized ? 0 : 1,
+        1e-6, quantized ? 1e-4 : 0.05, w, a, quantized, false, false, s.numCrops(), softlabels, "marginal_smoothing_k5",
+        finetune, null, store.location, runId, null, seed, quantized ? 0.0 : 0.1, s.limitTrain(), 0, threads);
+  }
+
+  private void train(ArtifactStore artifacts, TrainingConsole console, String runId, TrainSpec spec) throws Exception {
+    var existing = RunRecord.load(artifacts, runId);
+    if (existing.isPresent() && existing.get().status() == RunStatus.SUCCEEDED) {
+      console.onMessage("run " + runId + " already finished: reusing it");
+      return;
+    }
+    if (existing.isPresent() && artifacts.exists("runs/" + runId + "/checkpoints/latest.json")) {
+      TrainSpec resume = new TrainSpec(spec.model(), spec.data(), spec.epochs(), spec.batchSize(), spec.lr(), spec.minLr(),
+          spec.warmupEpochs(), spec.warmupLr(), spec.weightDecay(), spec.wbits(), spec.abits(), spec.reg(), spec.headWise(),
+          spec.useOffset(), spec.numCrops(), spec.softlabelPath(), spec.softLabelType(), null, "runs/" + runId,
+          spec.saveCheckpointPath(), runId, spec.log(), spec.seed(), spec.dropPath(), spec.limitTrain(), spec.limitVal(),
+          spec.threads());
+      console.onMessage("run " + runId + " was interrupted: resuming it");
+      new Trainer(resume, artifacts, work.resolve("tmp"), console, null).run();
+      return;
+    }
+    new Trainer(spec, artifacts, work.resolve("tmp"), console, null).run();
+  }
+
+  private String labels(ArtifactStore artifacts, TrainingConsole console, String teacher, Path data, Schedule s,
+      String name) throws Exception {
+    String prefix = "softlabels/" + name;
+    if (artifacts.exists(prefix + "/" + Manifest.FILE_NAME)) {
+      console.onMessage("soft labels " + prefix + " already published: reusing them");
+      return prefix;
+    }
+    Path folder = work.resolve(prefix);
+    ImageFolder train = ImageFolder.split(data, "train");
+    try (NDManager root = NDManager.newBaseManager()) {
+      LoadedCheckpoint c = CheckpointRepository.resolve(artifacts, "runs/" + teacher, work.resolve("tmp"));
+      try (QuantDeit model = ModelWeights.load(c.modelFile(), root);
+          ProgressBar bar = new ProgressBar(cmd.commandLine().getErr())) {
+        console.onMessage("labelling " + train.size() + " images x " + s.crops() + " crops with " + teacher);
+        SoftLabelManifest m = new SoftLabelGenerator(SoftLabelSpec.of(s.crops(), 5, seed, model.config().imgSize(), 512))
+            .generate(train, new ModelTeacher(model), teacher, root, folder,
+                p -> bar.progress("soft labels", p.imagesDone(), p.images()));
+        bar.close();
+        console.onMessage("soft labels: " + m.imageCount() + " images x " + m.cropsPerImage() + " crops, top-" + m.topK());
+      }
+    }
+    Map<String, Path> files = new LinkedHashMap<>();
+    try (Stream<Path> list = Files.list(folder)) {
+      list.filter(Files::isRegularFile).filter(f -> !f.getFileName().toString().equals(Manifest.FILE_NAME))
+          .forEach(f -> files.put(f.getFileName().toString(), f));
+    }
+    artifacts.publish(prefix, ArtifactKinds.SOFT_LABELS, files, Map.of("teacher", teacher, "crops", s.crops(), "topk", 5));
+    return prefix;
+  }
+
+  private EvaluationResult evaluate(ArtifactStore artifacts, String ref, Path data, TrainingConsole console) throws Exception {
+    ImageFolder val = ImageFolder.split(data, "val");
+    try (NDManager root = NDManager.newBaseManager()) {
+      LoadedCheckpoint c = CheckpointRepository.resolve(artifacts, ref, work.resolve("tmp"));
+      try (QuantDeit model = ModelWeights.load(c.modelFile(), root);
+          DataLoader loader = new DataLoader(
+              ImageFolderSource.evaluation(val, EvalPreprocessor.imagenet(model.config().imgSize()), null),
+              LoaderOptions.evaluation(256, threads))) {
+        EvaluationResult r = Evaluator.evaluate(model, loader, val.classes(), null);
+        console.onMessage(ref + " (" + model.config().bitsLabel() + ") on " + r.images() + " val images:" + r.referenceLine());
+        return r;
+      }
+    }
+  }
+
+  /** Exports the quantized model; returns {FP32 weight bytes, packed model bytes}. */
+  private long[] export(ArtifactStore artifacts, String ref, String name, Path data, TrainingConsole console) throws Exception {
+    try (NDManager root = NDManager.newBaseManager()) {
+      LoadedCheckpoint c = CheckpointRepository.resolve(artifacts, ref, work.resolve("tmp"));
+      try (QuantDeit model = ModelWeights.load(c.modelFile(), root)) {
+        long fp32 = 4 * model.namedParameters().values().stream()
+            .filter(p -> p.kind() != dev.vvtq.qat.nn.ParamKind.STEP && p.kind() != dev.vvtq.qat.nn.ParamKind.OFFSET)
+            .mapToLong(p -> p.shape().size()).sum();
+        List<String> classes = c.classNames().orElse(ImageFolder.split(data, "train").classes());
+        Manifest m = IntegerModelExporter.publish(IntegerModelView.of(model), classes, artifacts,
+            IntegerModelExporter.prefix(name, "1"), ref);
+        long packed = m.files().values().stream().mapToLong(f -> f.bytes()).sum();
+        console.onMessage(String.format(Locale.ROOT, "exported %s: %,d bytes (FP32 weights %,d bytes, %.1fx smaller)",
+            IntegerModelExporter.prefix(name, "1"), packed, fp32, fp32 / (double) packed));
+        return new long[] {fp32, packed};
+      }
+    }
+  }
+}
