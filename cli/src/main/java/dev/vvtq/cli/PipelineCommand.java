@@ -108,7 +108,7 @@ public final class PipelineCommand implements Callable<Integer> {
         base.crops(), base.numCrops(), limitTrain != null ? limitTrain : base.limitTrain());
     PrintWriter out = cmd.commandLine().getOut();
     Files.createDirectories(work);
-    if (store.location.equals("artifacts")) {
+    if (store.location.equals(StoreOptions.DEFAULT_LOCATION)) {
       store.location = work.resolve("artifacts").toString();
     }
     Map<String, Double> seconds = new LinkedHashMap<>();

@@ -9,7 +9,10 @@ import picocli.CommandLine.Option;
 
 /** Options that choose the artifact store (a folder or an S3 bucket), shared by several commands. */
 public final class StoreOptions {
-  @Option(names = {"--save_checkpoint_path", "--store"}, paramLabel = "LOCATION", defaultValue = "artifacts",
+  /** The default store: a folder beside the data the main job writes (ignored by git). */
+  static final String DEFAULT_LOCATION = "work/artifacts";
+
+  @Option(names = {"--save_checkpoint_path", "--store"}, paramLabel = "LOCATION", defaultValue = DEFAULT_LOCATION,
       description = {"Artifact store: a local folder (default: ${DEFAULT-VALUE}) or s3://bucket/prefix.",
           "Runs go to runs/<run-id>/ inside it, soft labels to softlabels/<name>/, models to models/<name>/<version>/."})
   String location;

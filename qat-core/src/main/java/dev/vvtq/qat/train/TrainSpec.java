@@ -74,7 +74,7 @@ public record TrainSpec(
   /** The reference's defaults (QAT of DeiT-T W4A4 needs --wbits 4 --abits 4 --reg on top). */
   public static TrainSpec defaults() {
     return new TrainSpec("deit_tiny_patch16_224", null, 150, 512, 5e-4, 1e-5, 5, 1e-6, 1e-4, -1, -1,
-        false, false, false, 4, null, "marginal_smoothing_k5", null, null, "artifacts", null, null,
+        false, false, false, 4, null, "marginal_smoothing_k5", null, null, "work/artifacts", null, null,
         0, 0.1, 0, 0, 2);
   }
 
