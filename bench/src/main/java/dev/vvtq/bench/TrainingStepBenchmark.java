@@ -47,6 +47,8 @@ public final class TrainingStepBenchmark {
     if (cases.isEmpty()) {
       cases = List.of("deit_tiny_patch16_224:16", "deit_nano_patch4_32:128");
     }
+    // The engine loads libtorch lazily; touch it first so the thread count can be read.
+    ai.djl.engine.Engine.getInstance();
     System.out.printf("TrainingStepBenchmark: %d warm-up + %d measured steps per configuration, %d cores, Java %s,"
             + " torch intra-op threads %s%n", warmup, steps, Runtime.getRuntime().availableProcessors(),
         System.getProperty("java.version"), ai.djl.pytorch.jni.JniUtils.getNumThreads());
@@ -107,9 +109,8 @@ public final class TrainingStepBenchmark {
               loss.getFloat();
               t1 = System.nanoTime();
               if (reg) {
-                NDArray rv = BinRegularizer.total(ctx.quantizedWeights(), step);
-                loss = loss.add(rv.mul(TorchArrays.scalar(step, 0.01f)));
-                loss.getFloat();
+                BinRegularizer.Term rv = BinRegularizer.of(ctx.quantizedWeights(), step);
+                loss = loss.add(rv.gradientCarrier().mul(TorchArrays.scalar(step, 0.01f)));
               }
               t2 = System.nanoTime();
               gc.backward(loss);

@@ -1,65 +1,92 @@
 package dev.vvtq.qat.loss;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDArrays;
-import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import dev.vvtq.qat.nn.TorchArrays;
 import dev.vvtq.qat.quant.QuantizedWeight;
 import java.util.List;
 
 /**
  * VVTQ's oscillation-aware bin regulariser (VVTQ-METHOD section 4). Per layer: {@code
  * mean((sg(Wq) - Wc)^2)} plus, for every integer bin with more than one member, the unbiased
- * variance of the clipped weights in that bin. Bins are grouped on the device by sorting the integer
- * weights, so the cost is a handful of tensor ops per layer regardless of the bit width.
+ * variance of the clipped weights in that bin.
+ *
+ * <p>Bins make this a scatter over integer values, which DJL cannot express cheaply (a sort-based
+ * version cost more than the whole rest of the step). The bins are fixed (no gradient), so the
+ * value and its exact gradient with respect to {@code Wc} are computed in Java in double precision,
+ * and autograd receives {@code sum(Wc * sg(dR/dWc))}: a term whose gradient through {@code Wc} (to
+ * the weights and the step size) equals the regulariser's.
  */
 public final class BinRegularizer {
   private BinRegularizer() {}
 
-  /** Sum over layers of R_layer (a scalar with gradient). */
-  public static NDArray total(List<QuantizedWeight> layers, NDManager manager) {
-    if (layers.isEmpty()) {
-      return manager.zeros(new ai.djl.ndarray.types.Shape());
-    }
-    NDArray sum = null;
+  /**
+   * The regulariser of some layers.
+   *
+   * @param value sum over layers of R_layer
+   * @param gradientCarrier a scalar whose gradient equals the regulariser's (its value is not R)
+   */
+  public record Term(double value, NDArray gradientCarrier) {}
+
+  /** R summed over the recorded layers, and its gradient carrier on {@code manager}. */
+  public static Term of(List<QuantizedWeight> layers, NDManager manager) {
+    double value = 0;
+    NDArray carrier = null;
     for (QuantizedWeight w : layers) {
-      NDArray r = layer(w);
-      sum = sum == null ? r : sum.add(r);
+      float[] clipped = w.clipped().toFloatArray();
+      float[] quantized = w.quantized().toFloatArray();
+      float[] ints = w.integers().toFloatArray();
+      float[] grad = new float[clipped.length];
+      value += layer(clipped, quantized, ints, w.range().qn(), w.range().qp(), grad);
+      NDArray g = TorchArrays.create(manager, grad, w.clipped().getShape());
+      NDArray term = w.clipped().mul(g).sum();
+      carrier = carrier == null ? term : carrier.add(term);
     }
-    return sum;
+    if (carrier == null) {
+      carrier = manager.zeros(new Shape());
+    }
+    return new Term(value, carrier);
   }
 
-  /** R for one layer. */
-  public static NDArray layer(QuantizedWeight w) {
-    NDArray mse = w.quantized().stopGradient().sub(w.clipped()).square().mean();
-    return mse.add(binVariance(w).toType(DataType.FLOAT32, false));
-  }
-
-  /** Sum over bins with >= 2 members of the unbiased variance of the clipped weights (float64). */
-  static NDArray binVariance(QuantizedWeight w) {
-    NDArray ints = w.integers().flatten();
-    // Variance is shift-invariant per bin: subtract the bin centre (a constant there) so sums stay
-    // small and the one-pass formula keeps its precision.
-    NDArray centre = ints.mul(w.step().stopGradient()).flatten();
-    NDArray residual = w.clipped().flatten().sub(centre).toType(DataType.FLOAT64, false);
-    NDArray order = ints.argSort(0, true);
-    NDArray sorted = residual.get(order);
-    NDArray sortedSquares = sorted.square();
-    NDList unique = ints.unique(0, true, false, true);
-    // DJL returns (values, inverse, counts) whatever the flags.
-    NDArray counts = unique.get(2).toType(DataType.INT64, false);
-    NDArray ends = counts.cumSum(0);
-    NDArray zero = ends.getManager().zeros(new ai.djl.ndarray.types.Shape(1), DataType.FLOAT64);
-    NDArray c1 = NDArrays.concat(new NDList(zero, sorted.cumSum(0)));
-    NDArray c2 = NDArrays.concat(new NDList(zero, sortedSquares.cumSum(0)));
-    NDArray starts = ends.sub(counts);
-    NDArray s1 = c1.get(ends).sub(c1.get(starts));
-    NDArray s2 = c2.get(ends).sub(c2.get(starts));
-    NDArray n = counts.toType(DataType.FLOAT64, false);
-    NDArray many = n.gt(1).toType(DataType.FLOAT64, false);
-    NDArray denom = n.sub(1).maximum(1);
-    NDArray variance = s2.sub(s1.square().div(n)).div(denom).mul(many);
-    return variance.sum();
+  /**
+   * R of one layer from its clipped weights {@code Wc}, quantized weights {@code Wq} and integer
+   * bins; writes {@code dR/dWc} into {@code grad}.
+   */
+  public static double layer(float[] clipped, float[] quantized, float[] ints, int qn, int qp, float[] grad) {
+    int n = clipped.length;
+    int bins = qp - qn + 1;
+    long[] count = new long[bins];
+    double[] sum = new double[bins];
+    double mse = 0;
+    for (int i = 0; i < n; i++) {
+      int b = (int) ints[i] - qn;
+      count[b]++;
+      sum[b] += clipped[i];
+      double d = clipped[i] - (double) quantized[i];
+      mse += d * d;
+    }
+    double[] mean = new double[bins];
+    for (int b = 0; b < bins; b++) {
+      mean[b] = count[b] == 0 ? 0 : sum[b] / count[b];
+    }
+    double[] squares = new double[bins];
+    for (int i = 0; i < n; i++) {
+      int b = (int) ints[i] - qn;
+      double d = clipped[i] - mean[b];
+      squares[b] += d * d;
+      double g = 2 * (clipped[i] - (double) quantized[i]) / n;
+      if (count[b] > 1) {
+        g += 2 * d / (count[b] - 1);
+      }
+      grad[i] = (float) g;
+    }
+    double variance = 0;
+    for (int b = 0; b < bins; b++) {
+      if (count[b] > 1) {
+        variance += squares[b] / (count[b] - 1);
+      }
+    }
+    return mse / n + variance;
   }
 }

@@ -54,11 +54,11 @@ public final class TrainingStep {
       NDArray loss = SoftCrossEntropy.loss(logits, targets);
       kd = loss.getFloat();
       if (regularize) {
-        NDArray r = BinRegularizer.total(ctx.quantizedWeights(), step);
-        reg = r.getFloat();
-        loss = loss.add(r.mul(TorchArrays.scalar(step, (float) lambda)));
+        BinRegularizer.Term r = BinRegularizer.of(ctx.quantizedWeights(), step);
+        reg = r.value();
+        loss = loss.add(r.gradientCarrier().mul(TorchArrays.scalar(step, (float) lambda)));
       }
-      total = loss.getFloat();
+      total = kd + lambda * reg;
       if (!Double.isFinite(total)) {
         throw new IllegalStateException(
             "loss is " + total + " (kd " + kd + ", reg " + reg + "): training diverged; lower --lr");

@@ -1,5 +1,6 @@
 package dev.vvtq.qat.loss;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -23,7 +24,6 @@ class BinRegularizerTest {
   @Test
   void valueEqualsHandComputation() {
     float alpha = 0.5f;
-    // W / 0.5 = 0.3, 0.4, 0.6, 1.2, 1.45, 2.6, -0.2, -4.9 (4-bit: [-8, 7], nothing clipped but...)
     float[] w = {0.15f, 0.2f, 0.3f, 0.6f, 0.725f, 1.3f, -0.1f, -2.45f, 4.0f};
     try (NDManager m = NDManager.newBaseManager()) {
       QuantLinear l = new QuantLinear(9, 1, false, 4, 1, GroupAxis.OUT);
@@ -32,8 +32,7 @@ class BinRegularizerTest {
       l.quantizer().alpha().assign(m, new float[] {alpha});
       ForwardContext ctx = ForwardContext.training(m, 0, true);
       l.quantizer().quantize("t", l.weight().array(), ctx);
-      QuantizedWeight qw = ctx.quantizedWeights().get(0);
-      double got = BinRegularizer.layer(qw).getFloat();
+      double got = BinRegularizer.of(ctx.quantizedWeights(), m).value();
 
       // Hand computation: Wc = clamp(W/a, -8, 7) * a, Wq = round(W/a clamped) * a.
       double mse = 0;
@@ -63,21 +62,61 @@ class BinRegularizerTest {
     }
   }
 
-  @Test
-  void gradientFlowsToWeightsAndStep() {
-    try (NDManager m = NDManager.newBaseManager()) {
-      QuantLinear l = new QuantLinear(16, 4, false, 4, 1, GroupAxis.OUT);
-      l.initialize(m, new InitRandom(3));
-      l.quantizer().alpha().assign(m, new float[] {0.01f});
-      try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
-        ForwardContext ctx = ForwardContext.training(m, 0, true);
-        l.quantizer().quantize("t", l.weight().array(), ctx);
-        NDArray r = BinRegularizer.total(ctx.quantizedWeights(), m);
-        gc.backward(r);
+  /** The definition written with autograd ops, one masked variance per bin: the independent reference. */
+  private static NDArray definition(QuantizedWeight w, NDManager m) {
+    NDArray r = w.quantized().stopGradient().sub(w.clipped()).square().mean();
+    float[] ints = w.integers().toFloatArray();
+    for (int b = w.range().qn(); b <= w.range().qp(); b++) {
+      int members = 0;
+      for (float v : ints) {
+        members += v == b ? 1 : 0;
       }
-      assertTrue(l.weight().array().getGradient().abs().sum().getFloat() > 0);
-      assertTrue(Math.abs(l.quantizer().alpha().array().getGradient().getFloat(0)) > 0);
+      if (members < 2) {
+        continue;
+      }
+      NDArray mask = w.integers().eq(b).toType(ai.djl.ndarray.types.DataType.FLOAT32, false);
+      NDArray mean = w.clipped().mul(mask).sum().div(m.create((float) members));
+      NDArray dev = w.clipped().sub(mean).mul(mask);
+      r = r.add(dev.square().sum().div(m.create((float) (members - 1))));
     }
+    return r;
+  }
+
+  @Test
+  void gradientEqualsAutogradOfTheDefinition() {
+    float[][] grads = new float[2][];
+    float[] alphaGrads = new float[2];
+    double[] values = new double[2];
+    for (int variant = 0; variant < 2; variant++) {
+      try (NDManager m = NDManager.newBaseManager()) {
+        QuantLinear l = new QuantLinear(24, 8, false, 3, 1, GroupAxis.OUT);
+        l.initialize(m, new InitRandom(3));
+        l.quantizer().alpha().assign(m, new float[] {0.012f});
+        try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+          ForwardContext ctx = ForwardContext.training(m, 0, true);
+          l.quantizer().quantize("t", l.weight().array(), ctx);
+          if (variant == 0) {
+            NDArray r = definition(ctx.quantizedWeights().get(0), m);
+            values[0] = r.getFloat();
+            gc.backward(r);
+          } else {
+            BinRegularizer.Term t = BinRegularizer.of(ctx.quantizedWeights(), m);
+            values[1] = t.value();
+            gc.backward(t.gradientCarrier());
+          }
+        }
+        grads[variant] = l.weight().array().getGradient().toFloatArray();
+        alphaGrads[variant] = l.quantizer().alpha().array().getGradient().getFloat(0);
+      }
+    }
+    assertEquals(values[0], values[1], 1e-6 * Math.max(1, Math.abs(values[0])));
+    float scale = 0;
+    for (float g : grads[0]) {
+      scale = Math.max(scale, Math.abs(g));
+    }
+    assertTrue(scale > 0, "the fixture must have a non-zero gradient");
+    assertArrayEquals(grads[0], grads[1], scale * 1e-4f);
+    assertEquals(alphaGrads[0], alphaGrads[1], Math.abs(alphaGrads[0]) * 1e-4 + 1e-9);
   }
 
   @Test
