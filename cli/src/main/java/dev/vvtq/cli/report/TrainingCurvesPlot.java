@@ -91,7 +91,8 @@ public final class TrainingCurvesPlot {
       hi = lo + Math.max(1e-3, Math.abs(lo) * 0.1);
     }
     double pad = (hi - lo) * 0.08;
-    lo -= pad;
+    // Quantities that cannot be negative keep 0 as their floor.
+    lo = lo >= 0 ? Math.max(0, lo - pad) : lo - pad;
     hi += pad;
     g.setColor(Color.BLACK);
     g.setFont(new Font(Font.SANS_SERIF, Font.BOLD, 14));
@@ -109,10 +110,10 @@ public final class TrainingCurvesPlot {
       int y = bottom - (bottom - top) * t / 4;
       g.drawString(String.format(Locale.ROOT, Math.abs(hi) < 0.1 ? "%.4f" : "%.2f", v), ox + 5, y + 4);
     }
-    for (int t = 0; t <= 5; t++) {
-      double e = maxEpoch * t / 5;
+    int tick = (int) Math.max(1, Math.ceil(maxEpoch / 8));
+    for (int e = 0; e <= maxEpoch; e += tick) {
       int x = left + (int) ((right - left) * e / maxEpoch);
-      g.drawString(String.format(Locale.ROOT, "%.0f", e), x - 4, bottom + 15);
+      g.drawString(Integer.toString(e), x - 4, bottom + 15);
     }
     g.drawString("epoch", (left + right) / 2 - 15, bottom + 30);
     int c = 0;
