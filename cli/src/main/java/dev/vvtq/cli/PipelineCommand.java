@@ -80,8 +80,15 @@ public final class PipelineCommand implements Callable<Integer> {
   @Option(names = "--seed", defaultValue = "0", description = "Seed of every stage. Default: ${DEFAULT-VALUE}.")
   long seed;
 
+  @Option(names = "--data", paramLabel = "DIR",
+      description = "Use this ImageFolder (train/ and val/) instead of importing Fashion-MNIST into the work folder.")
+  Path dataOverride;
+
   @Option(names = "--limit-train", description = "Train on N evenly spaced images only (a smoke run; 0 = all).")
   Integer limitTrain;
+
+  @Option(names = {"-b", "--batch-size"}, description = "Override the schedule's batch size (128).")
+  Integer batchSize;
 
   @Option(names = "--epochs-scale", defaultValue = "1", hidden = true,
       description = "Multiply every stage's epochs (a smoke run uses a fraction; at least 1 epoch each).")
@@ -107,8 +114,9 @@ public final class PipelineCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     Schedule base = schedule(schedule);
     Schedule s = new Schedule(base.model(), Math.max(1, (int) Math.round(base.teacherEpochs() * epochsScale)),
-        base.teacherLr(), Math.max(1, (int) Math.round(base.qatEpochs() * epochsScale)), base.qatLr(), base.batch(),
-        base.crops(), base.numCrops(), limitTrain != null ? limitTrain : base.limitTrain(), base.minCropScale());
+        base.teacherLr(), Math.max(1, (int) Math.round(base.qatEpochs() * epochsScale)), base.qatLr(),
+        batchSize != null ? batchSize : base.batch(), base.crops(), base.numCrops(),
+        limitTrain != null ? limitTrain : base.limitTrain(), base.minCropScale());
     PrintWriter out = cmd.commandLine().getOut();
     Files.createDirectories(work);
     if (store.location.equals(StoreOptions.DEFAULT_LOCATION)) {
@@ -116,12 +124,14 @@ public final class PipelineCommand implements Callable<Integer> {
     }
     Map<String, Double> seconds = new LinkedHashMap<>();
     long t0 = System.nanoTime();
-    Path data = work.resolve("fashion-mnist");
-    try (ProgressBar bar = new ProgressBar(cmd.commandLine().getErr())) {
-      new FashionMnistImporter(bar, line -> {
-        bar.close();
-        cmd.commandLine().getErr().println(line);
-      }).importTo(data, null);
+    Path data = dataOverride != null ? dataOverride : work.resolve("fashion-mnist");
+    if (dataOverride == null) {
+      try (ProgressBar bar = new ProgressBar(cmd.commandLine().getErr())) {
+        new FashionMnistImporter(bar, line -> {
+          bar.close();
+          cmd.commandLine().getErr().println(line);
+        }).importTo(data, null);
+      }
     }
     seconds.put("data", since(t0));
     String bits = "w" + wbits + "a" + abits;
@@ -187,7 +197,7 @@ public final class PipelineCommand implements Callable<Integer> {
       String finetune) {
     boolean quantized = w > 0;
     return TrainSpec.builder().model(s.model()).data(data.toString()).epochs(epochs).batchSize(s.batch()).lr(lr)
-        .minLr(quantized ? 0 : 1e-5).warmupEpochs(quantized ? 0 : 1).weightDecay(quantized ? 1e-4 : 0.05)
+        .minLr(quantized ? 0 : 1e-5).warmupEpochs(quantized || epochs < 2 ? 0 : 1).weightDecay(quantized ? 1e-4 : 0.05)
         .wbits(w).abits(a).reg(quantized).numCrops(s.numCrops()).softlabelPath(softlabels).finetune(finetune)
         .saveCheckpointPath(store.location).runId(runId).seed(seed).dropPath(0.0)
         .limitTrain(s.limitTrain()).threads(threads).minCropScale(s.minCropScale()).build();
