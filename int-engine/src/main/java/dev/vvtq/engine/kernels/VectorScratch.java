@@ -1,0 +1,25 @@
+package dev.vvtq.engine.kernels;
+
+/** Per-thread buffers of {@link VectorKernels}: widened weight panels and register-tile spills. */
+final class VectorScratch implements KernelScratch {
+  /** Budget for widened panels: about a quarter of a 2 MiB L2, shared with the left operand tile. */
+  static final int WIDE_BUDGET_BYTES = 512 * 1024;
+
+  final double[] widePanels;
+  final float[] widePanelsF;
+  final double[] tile = new double[VectorLowBitGemm.ROWS * VectorLowBitGemm.WEIGHT_VECS * VectorLowBitGemm.DL];
+  final float[] tileF = new float[VectorInt8Gemm.ROWS * VectorInt8Gemm.VECS * VectorInt8Gemm.FL];
+  final int[] fields = new int[3 * Math.max(VectorLowBitGemm.DL, VectorInt8Gemm.FL)];
+
+  VectorScratch(int maxK) {
+    int lowBitPanel = maxK * VectorLowBitGemm.WEIGHT_VECS * VectorLowBitGemm.DL;
+    widePanels = new double[Math.max(lowBitPanel, WIDE_BUDGET_BYTES / 8)];
+    int int8Panel = maxK * VectorInt8Gemm.VECS * VectorInt8Gemm.FL;
+    widePanelsF = new float[Math.max(int8Panel, WIDE_BUDGET_BYTES / 4)];
+  }
+
+  @Override
+  public long bytesHeld() {
+    return widePanels.length * 8L + widePanelsF.length * 4L + tile.length * 8L + tileF.length * 4L;
+  }
+}
