@@ -11,6 +11,8 @@ public final class FloatMath {
 
   /** Adding then subtracting this rounds a float of magnitude below 2^22 to an integer, half to even. */
   public static final float ROUND_MAGIC = 12582912f; // 1.5 * 2^23
+  /** The bits of {@link #ROUND_MAGIC}: bits(n + ROUND_MAGIC) - ROUND_MAGIC_BITS = n for integers |n| < 2^22. */
+  static final int ROUND_MAGIC_BITS = 0x4B400000;
 
   static final float EXP_LO = -87f; // keeps 2^n normal
   static final float EXP_HI = 88f; // keeps 2^n finite
@@ -59,7 +61,8 @@ public final class FloatMath {
   /** e^x, within 2 ulp for x in [-87, 88]; inputs outside are clamped. */
   public static float exp(float x) {
     x = Math.min(Math.max(x, EXP_LO), EXP_HI);
-    float n = (x * LOG2E + ROUND_MAGIC) - ROUND_MAGIC;
+    float nm = x * LOG2E + ROUND_MAGIC;
+    float n = nm - ROUND_MAGIC;
     float r = Math.fma(n, -LN2_HI, x);
     r = Math.fma(n, -LN2_LO, r);
     float p = EXP_P5;
@@ -69,7 +72,7 @@ public final class FloatMath {
     p = Math.fma(p, r, EXP_P1);
     p = Math.fma(p, r, EXP_P0);
     float y = Math.fma(p, r * r, r) + 1f;
-    return y * Float.intBitsToFloat(((int) n + 127) << 23);
+    return y * Float.intBitsToFloat((Float.floatToRawIntBits(nm) + (127 - ROUND_MAGIC_BITS)) << 23);
   }
 
   /** erfc(a) for a >= 0 (clamped to [0, 4]): relative error of a few ulp. */

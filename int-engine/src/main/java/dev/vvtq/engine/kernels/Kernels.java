@@ -28,9 +28,10 @@ public interface Kernels {
 
   /**
    * Fills {@code dst} with {@code W[n][k] = src[off + n * rowStride + k * colStride]} for {@code n <
-   * rows, k < cols}; values must fit {@code bits} (at most 4) signed bits.
+   * rows, k < cols}: integers of at most {@code bits} (at most 4) signed bits held as doubles, as
+   * {@link #quantize} writes them. Per-call data is not range-checked.
    */
-  void packLowBit(byte[] src, int off, int rowStride, int colStride, int rows, int cols, int bits, LowBitMatrix dst);
+  void packLowBit(double[] src, int off, int rowStride, int colStride, int rows, int cols, int bits, LowBitMatrix dst);
 
   /** Prepares a weight matrix of signed values of at most 8 bits as the right operand of {@link #int8Gemm}. */
   Int8Matrix prepareInt8(byte[] w, int rows, int cols, int bits);
@@ -38,8 +39,8 @@ public interface Kernels {
   /** An empty right operand of {@link #int8Gemm} for per-call data, filled by {@link #packInt8}. */
   Int8Matrix newInt8Operand(int maxRows, int maxCols);
 
-  /** As {@link #packLowBit}, for values of at most 8 bits. */
-  void packInt8(byte[] src, int off, int rowStride, int colStride, int rows, int cols, int bits, Int8Matrix dst);
+  /** As {@link #packLowBit}, for integers of at most 8 bits held as floats. */
+  void packInt8(float[] src, int off, int rowStride, int colStride, int rows, int cols, int bits, Int8Matrix dst);
 
   /** Per-thread scratch memory for the products, for right operands of at most {@code maxK} columns. */
   KernelScratch newScratch(int maxK);
@@ -71,10 +72,6 @@ public interface Kernels {
   /** As the double variant, storing floats (operands of {@link #int8Gemm}). */
   void quantize(float[] x, int xOff, int ldx, int rows, int cols, QuantizeArgs q, int qCol,
       float[] out, int outOff, int ldo);
-
-  /** As the double variant, storing bytes (k and v before {@link #packLowBit} / {@link #packInt8}). */
-  void quantize(float[] x, int xOff, int ldx, int rows, int cols, QuantizeArgs q, int qCol,
-      byte[] out, int outOff, int ldo);
 
   /**
    * Dequantization epilogue: {@code y = scale[j] * (acc[accOff + r*ldAcc + j] + shiftRowSum[j]) +

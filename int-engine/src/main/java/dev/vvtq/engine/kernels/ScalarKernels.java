@@ -51,7 +51,7 @@ public final class ScalarKernels implements Kernels {
       throw new IllegalArgumentException("weights hold " + w.length + " values, " + rows + "x" + cols + " needed");
     }
     ByteMatrix m = new ByteMatrix(rows * cols);
-    pack(w, 0, cols, 1, rows, cols, bits, m);
+    pack(w, rows, cols, bits, m);
     return m;
   }
 
@@ -69,14 +69,10 @@ public final class ScalarKernels implements Kernels {
     }
   }
 
-  private static void pack(byte[] src, int off, int rowStride, int colStride, int rows, int cols, int bits, ByteMatrix dst) {
-    if ((long) rows * cols > dst.values.length) {
-      throw new IllegalArgumentException(
-          rows + "x" + cols + " does not fit an operand of capacity " + dst.values.length);
-    }
+  private static void pack(byte[] w, int rows, int cols, int bits, ByteMatrix dst) {
     for (int n = 0; n < rows; n++) {
       for (int k = 0; k < cols; k++) {
-        byte v = src[off + n * rowStride + k * colStride];
+        byte v = w[n * cols + k];
         checkRange(v, bits, n, k);
         dst.values[n * cols + k] = v;
       }
@@ -97,9 +93,25 @@ public final class ScalarKernels implements Kernels {
   }
 
   @Override
-  public void packLowBit(byte[] src, int off, int rowStride, int colStride, int rows, int cols, int bits, LowBitMatrix dst) {
+  public void packLowBit(double[] src, int off, int rowStride, int colStride, int rows, int cols, int bits, LowBitMatrix dst) {
     checkBits(bits, 4);
-    pack(src, off, rowStride, colStride, rows, cols, bits, (ByteMatrix) dst);
+    ByteMatrix m = (ByteMatrix) dst;
+    checkCapacity(rows, cols, m);
+    for (int n = 0; n < rows; n++) {
+      for (int k = 0; k < cols; k++) {
+        m.values[n * cols + k] = (byte) src[off + n * rowStride + k * colStride];
+      }
+    }
+    m.rows = rows;
+    m.cols = cols;
+    m.bits = bits;
+  }
+
+  private static void checkCapacity(int rows, int cols, ByteMatrix dst) {
+    if ((long) rows * cols > dst.values.length) {
+      throw new IllegalArgumentException(
+          rows + "x" + cols + " does not fit an operand of capacity " + dst.values.length);
+    }
   }
 
   @Override
@@ -113,9 +125,18 @@ public final class ScalarKernels implements Kernels {
   }
 
   @Override
-  public void packInt8(byte[] src, int off, int rowStride, int colStride, int rows, int cols, int bits, Int8Matrix dst) {
+  public void packInt8(float[] src, int off, int rowStride, int colStride, int rows, int cols, int bits, Int8Matrix dst) {
     checkBits(bits, 8);
-    pack(src, off, rowStride, colStride, rows, cols, bits, (ByteMatrix) dst);
+    ByteMatrix m = (ByteMatrix) dst;
+    checkCapacity(rows, cols, m);
+    for (int n = 0; n < rows; n++) {
+      for (int k = 0; k < cols; k++) {
+        m.values[n * cols + k] = (byte) src[off + n * rowStride + k * colStride];
+      }
+    }
+    m.rows = rows;
+    m.cols = cols;
+    m.bits = bits;
   }
 
   @Override
@@ -175,16 +196,6 @@ public final class ScalarKernels implements Kernels {
     for (int r = 0; r < rows; r++) {
       for (int j = 0; j < cols; j++) {
         out[outOff + r * ldo + j] = quantizeOne(x[xOff + r * ldx + j], q, q.inverseStep()[qCol + j]);
-      }
-    }
-  }
-
-  @Override
-  public void quantize(float[] x, int xOff, int ldx, int rows, int cols, QuantizeArgs q, int qCol,
-      byte[] out, int outOff, int ldo) {
-    for (int r = 0; r < rows; r++) {
-      for (int j = 0; j < cols; j++) {
-        out[outOff + r * ldo + j] = (byte) quantizeOne(x[xOff + r * ldx + j], q, q.inverseStep()[qCol + j]);
       }
     }
   }

@@ -13,13 +13,11 @@ import static dev.vvtq.engine.kernels.FloatMath.LN2_LO;
 import static dev.vvtq.engine.kernels.FloatMath.LOG2E;
 import static dev.vvtq.engine.kernels.FloatMath.ROUND_MAGIC;
 
-import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.DoubleVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
-import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -34,11 +32,10 @@ final class VectorFloatOps {
   static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
   static final int FL = F.length();
   static final VectorSpecies<Integer> I = VectorSpecies.of(int.class, F.vectorShape());
-  static final VectorSpecies<Byte> B = VectorSpecies.of(byte.class, VectorShape.forBitSize(FL * 8));
   static final VectorSpecies<Double> D = DoubleVector.SPECIES_PREFERRED;
-  /** Floats that widen to one double vector. */
-  static final VectorSpecies<Float> FD = VectorSpecies.of(float.class, VectorShape.forBitSize(D.length() * 32));
-  static final int FDL = FD.length();
+  static final int DL = D.length();
+  private static final int[] ZERO_INTS = new int[FL];
+  private static final float[] ZERO_FLOATS = new float[FL];
 
   // ---- quantization ----------------------------------------------------------------------------
 
@@ -55,14 +52,16 @@ final class VectorFloatOps {
     float hi = q.qmax();
     float shift = q.shift();
     float[] inv = q.inverseStep();
-    int whole = cols - cols % FDL;
+    int whole = cols - cols % FL;
     for (int r = 0; r < rows; r++) {
       int xo = xOff + r * ldx;
       int oo = outOff + r * ldo;
-      for (int j = 0; j < whole; j += FDL) {
-        FloatVector v = FloatVector.fromArray(FD, x, xo + j).sub(off).mul(FloatVector.fromArray(FD, inv, qCol + j));
+      for (int j = 0; j < whole; j += FL) {
+        FloatVector v = FloatVector.fromArray(F, x, xo + j).sub(off).mul(FloatVector.fromArray(F, inv, qCol + j));
         v = v.max(lo).min(hi).add(ROUND_MAGIC).sub(ROUND_MAGIC).sub(shift);
+        // a float vector widens to exactly two double vectors (constant parts: the intrinsic needs them)
         ((DoubleVector) v.convertShape(VectorOperators.F2D, D, 0)).intoArray(out, oo + j);
+        ((DoubleVector) v.convertShape(VectorOperators.F2D, D, 1)).intoArray(out, oo + j + DL);
       }
       for (int j = whole; j < cols; j++) {
         out[oo + j] = quantizeOne(x[xo + j], off, inv[qCol + j], lo, hi, shift);
@@ -91,41 +90,22 @@ final class VectorFloatOps {
     }
   }
 
-  static void quantize(float[] x, int xOff, int ldx, int rows, int cols, QuantizeArgs q, int qCol,
-      byte[] out, int outOff, int ldo) {
-    float off = q.offset();
-    float lo = q.qmin();
-    float hi = q.qmax();
-    float shift = q.shift();
-    float[] inv = q.inverseStep();
-    int whole = cols - cols % FL;
-    for (int r = 0; r < rows; r++) {
-      int xo = xOff + r * ldx;
-      int oo = outOff + r * ldo;
-      for (int j = 0; j < whole; j += FL) {
-        FloatVector v = FloatVector.fromArray(F, x, xo + j).sub(off).mul(FloatVector.fromArray(F, inv, qCol + j));
-        v = v.max(lo).min(hi).add(ROUND_MAGIC).sub(ROUND_MAGIC).sub(shift);
-        ((ByteVector) v.convertShape(VectorOperators.F2B, B, 0)).intoArray(out, oo + j);
-      }
-      for (int j = whole; j < cols; j++) {
-        out[oo + j] = (byte) quantizeOne(x[xo + j], off, inv[qCol + j], lo, hi, shift);
-      }
-    }
-  }
-
   // ---- dequantization --------------------------------------------------------------------------
 
   static void dequantize(int[] acc, int accOff, int ldAcc, int rows, int cols, float[] scale, int[] shiftRowSum,
       float[] bias, float[] out, int outOff, int ldo, boolean accumulate) {
     int whole = cols - cols % FL;
-    IntVector zeroI = IntVector.zero(I);
-    FloatVector zeroF = FloatVector.zero(F);
+    // absent vectors read a zero array rather than choosing between vectors (a vector phi can box)
+    int[] sums = shiftRowSum == null ? ZERO_INTS : shiftRowSum;
+    float[] offsets = bias == null ? ZERO_FLOATS : bias;
+    int step = shiftRowSum == null ? 0 : 1;
+    int stepB = bias == null ? 0 : 1;
     for (int r = 0; r < rows; r++) {
       int ao = accOff + r * ldAcc;
       int oo = outOff + r * ldo;
       for (int j = 0; j < whole; j += FL) {
-        IntVector s = shiftRowSum == null ? zeroI : IntVector.fromArray(I, shiftRowSum, j);
-        FloatVector b = bias == null ? zeroF : FloatVector.fromArray(F, bias, j);
+        IntVector s = IntVector.fromArray(I, sums, j * step);
+        FloatVector b = FloatVector.fromArray(F, offsets, j * stepB);
         FloatVector v = (FloatVector) IntVector.fromArray(I, acc, ao + j).add(s).convert(VectorOperators.I2F, 0);
         FloatVector y = FloatVector.fromArray(F, scale, j).fma(v, b);
         if (accumulate) {
@@ -204,7 +184,8 @@ final class VectorFloatOps {
             .mul(scale).sub(max);
         // exp, as FloatMath.exp
         x = x.max(EXP_LO).min(EXP_HI);
-        FloatVector n = x.mul(LOG2E).add(ROUND_MAGIC).sub(ROUND_MAGIC);
+        FloatVector nm = x.mul(LOG2E).add(ROUND_MAGIC);
+        FloatVector n = nm.sub(ROUND_MAGIC);
         FloatVector t = n.fma(FloatVector.broadcast(F, -LN2_HI), x);
         t = n.fma(FloatVector.broadcast(F, -LN2_LO), t);
         FloatVector p = FloatVector.broadcast(F, EXP_P5).fma(t, FloatVector.broadcast(F, EXP_P4));
@@ -213,7 +194,8 @@ final class VectorFloatOps {
         p = p.fma(t, FloatVector.broadcast(F, EXP_P1));
         p = p.fma(t, FloatVector.broadcast(F, EXP_P0));
         FloatVector y = p.fma(t.mul(t), t).add(1f);
-        FloatVector pow2 = ((IntVector) n.convert(VectorOperators.F2I, 0)).add(127)
+        // 2^n from the bits of n + 1.5 * 2^23 (JDK 17 does not compile float-to-int conversions)
+        FloatVector pow2 = nm.reinterpretAsInts().add(127 - FloatMath.ROUND_MAGIC_BITS)
             .lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
         FloatVector e = y.mul(pow2);
         e.intoArray(out, oo + j);
@@ -264,7 +246,8 @@ final class VectorFloatOps {
         FloatVector e = a.neg().fma(a, u);
         // exp, as FloatMath.exp
         e = e.max(EXP_LO).min(EXP_HI);
-        FloatVector n = e.mul(LOG2E).add(ROUND_MAGIC).sub(ROUND_MAGIC);
+        FloatVector nm = e.mul(LOG2E).add(ROUND_MAGIC);
+        FloatVector n = nm.sub(ROUND_MAGIC);
         FloatVector rr = n.fma(FloatVector.broadcast(F, -LN2_HI), e);
         rr = n.fma(FloatVector.broadcast(F, -LN2_LO), rr);
         FloatVector p = FloatVector.broadcast(F, EXP_P5).fma(rr, FloatVector.broadcast(F, EXP_P4));
@@ -273,7 +256,8 @@ final class VectorFloatOps {
         p = p.fma(rr, FloatVector.broadcast(F, EXP_P1));
         p = p.fma(rr, FloatVector.broadcast(F, EXP_P0));
         FloatVector y = p.fma(rr.mul(rr), rr).add(1f);
-        FloatVector pow2 = ((IntVector) n.convert(VectorOperators.F2I, 0)).add(127)
+        // 2^n from the bits of n + 1.5 * 2^23 (JDK 17 does not compile float-to-int conversions)
+        FloatVector pow2 = nm.reinterpretAsInts().add(127 - FloatMath.ROUND_MAGIC_BITS)
             .lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
         FloatVector erfc = y.mul(pow2).blend(0f, beyond);
         FloatVector phi2 = FloatVector.broadcast(F, 2f).sub(erfc).blend(erfc, negative);

@@ -1,6 +1,7 @@
 package dev.vvtq.engine.kernels;
 
 import jdk.incubator.vector.ByteVector;
+import jdk.incubator.vector.DoubleVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorOperators;
@@ -20,6 +21,8 @@ final class VectorInt8Gemm {
   static final int FL = F.length();
   static final VectorSpecies<Integer> I = VectorSpecies.of(int.class, F.vectorShape());
   static final VectorSpecies<Byte> B = VectorSpecies.of(byte.class, VectorShape.forBitSize(FL * 8));
+  static final VectorSpecies<Double> D = DoubleVector.SPECIES_PREFERRED;
+  static final int DL = D.length();
   static final int ROWS = 6;
   static final int VECS = 4;
   static final int ROW_TILE = 96;
@@ -45,7 +48,7 @@ final class VectorInt8Gemm {
     return m;
   }
 
-  static void pack(byte[] src, int off, int rowStride, int colStride, int rows, int cols, int bits, VectorInt8Matrix m) {
+  static void pack(float[] src, int off, int rowStride, int colStride, int rows, int cols, int bits, VectorInt8Matrix m) {
     if (m.wide == null) {
       throw new IllegalArgumentException("cannot repack prepared weights");
     }
@@ -59,13 +62,7 @@ final class VectorInt8Gemm {
         int o = (p * cols + k) * width;
         for (int j = 0; j < width; j++) {
           int n = p * width + j;
-          float v = 0f;
-          if (n < rows) {
-            byte b = src[off + n * rowStride + k * colStride];
-            ScalarKernels.checkRange(b, bits, n, k);
-            v = b;
-          }
-          m.wide[o + j] = v;
+          m.wide[o + j] = n < rows ? src[off + n * rowStride + k * colStride] : 0f;
         }
       }
     }
@@ -221,23 +218,36 @@ final class VectorInt8Gemm {
     c53.intoArray(acc, 23 * FL);
   }
 
-  /** Converts the spilled float sums (exact integers) to ints, stored or added below {@code nLimit}. */
+  /**
+   * Converts the spilled float sums (exact integers up to 2^24) to ints, stored or added below {@code
+   * nLimit}: widened to doubles, offset by 1.5 * 2^52 and reinterpreted, since JDK 17 does not compile
+   * the float-to-int conversion (it boxes). As in {@link VectorLowBitGemm#decode}, each narrowed half
+   * is a full-width int vector with a zero upper half, stored in ascending column order.
+   */
   static void decode(float[] acc, int validRows, int[] c, int cRow, int ldc, int n0, int nLimit, boolean add,
       int[] fields) {
     for (int i = 0; i < validRows; i++, cRow += ldc) {
       for (int v = 0; v < VECS; v++) {
         int col = n0 + v * FL;
         int o = cRow + col;
-        IntVector iv = (IntVector) FloatVector.fromArray(F, acc, (i * VECS + v) * FL).convert(VectorOperators.F2I, 0);
-        if (col + FL <= nLimit) {
+        FloatVector x = FloatVector.fromArray(F, acc, (i * VECS + v) * FL);
+        IntVector lo = (IntVector) ((DoubleVector) x.convertShape(VectorOperators.F2D, D, 0))
+            .add(VectorLowBitGemm.ROUND_MAGIC).reinterpretAsLongs().convert(VectorOperators.L2I, 0);
+        IntVector hi = (IntVector) ((DoubleVector) x.convertShape(VectorOperators.F2D, D, 1))
+            .add(VectorLowBitGemm.ROUND_MAGIC).reinterpretAsLongs().convert(VectorOperators.L2I, 0);
+        if (col + FL + DL <= nLimit) {
           if (add) {
-            iv.add(IntVector.fromArray(I, c, o)).intoArray(c, o);
+            lo.add(IntVector.fromArray(I, c, o)).intoArray(c, o);
+            hi.add(IntVector.fromArray(I, c, o + DL)).intoArray(c, o + DL);
           } else {
-            iv.intoArray(c, o);
+            lo.intoArray(c, o);
+            hi.intoArray(c, o + DL);
           }
         } else if (col < nLimit) {
-          iv.intoArray(fields, 0);
-          for (int j = 0; col + j < nLimit; j++) {
+          lo.intoArray(fields, 0);
+          hi.intoArray(fields, DL);
+          int n = Math.min(FL, nLimit - col);
+          for (int j = 0; j < n; j++) {
             c[o + j] = add ? c[o + j] + fields[j] : fields[j];
           }
         }

@@ -46,7 +46,7 @@ public final class VectorKernels implements Kernels {
   }
 
   @Override
-  public void packLowBit(byte[] src, int off, int rowStride, int colStride, int rows, int cols, int bits, LowBitMatrix dst) {
+  public void packLowBit(double[] src, int off, int rowStride, int colStride, int rows, int cols, int bits, LowBitMatrix dst) {
     ScalarKernels.checkBits(bits, 4);
     VectorLowBitGemm.pack(src, off, rowStride, colStride, rows, cols, bits, lowBit(dst));
   }
@@ -63,7 +63,7 @@ public final class VectorKernels implements Kernels {
   }
 
   @Override
-  public void packInt8(byte[] src, int off, int rowStride, int colStride, int rows, int cols, int bits, Int8Matrix dst) {
+  public void packInt8(float[] src, int off, int rowStride, int colStride, int rows, int cols, int bits, Int8Matrix dst) {
     ScalarKernels.checkBits(bits, 8);
     VectorInt8Gemm.pack(src, off, rowStride, colStride, rows, cols, bits, int8(dst));
   }
@@ -94,12 +94,6 @@ public final class VectorKernels implements Kernels {
   @Override
   public void quantize(float[] x, int xOff, int ldx, int rows, int cols, QuantizeArgs q, int qCol,
       float[] out, int outOff, int ldo) {
-    VectorFloatOps.quantize(x, xOff, ldx, rows, cols, q, qCol, out, outOff, ldo);
-  }
-
-  @Override
-  public void quantize(float[] x, int xOff, int ldx, int rows, int cols, QuantizeArgs q, int qCol,
-      byte[] out, int outOff, int ldo) {
     VectorFloatOps.quantize(x, xOff, ldx, rows, cols, q, qCol, out, outOff, ldo);
   }
 

@@ -4,7 +4,6 @@ import jdk.incubator.vector.DoubleVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.LongVector;
 import jdk.incubator.vector.VectorOperators;
-import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -24,7 +23,7 @@ final class VectorLowBitGemm {
   static final VectorSpecies<Double> D = DoubleVector.SPECIES_PREFERRED;
   static final VectorSpecies<Long> L = LongVector.SPECIES_PREFERRED;
   static final int DL = D.length();
-  static final VectorSpecies<Integer> I = VectorSpecies.of(int.class, VectorShape.forBitSize(DL * 32));
+  static final VectorSpecies<Integer> I = IntVector.SPECIES_PREFERRED;
   static final int ROWS = 6;
   static final int WEIGHT_VECS = 4;
   static final int OPERAND_VECS = 3;
@@ -74,10 +73,10 @@ final class VectorLowBitGemm {
         int base = (p * cols + k) * words;
         for (int v = 0; v < vecs; v++) {
           for (int j = 0; j < DL; j++) {
-            int n0 = p * 3 * width + v * DL + j;
+            int n0 = p * 3 * width + v * 3 * DL + j;
             long u0 = biased(w, n0, k, rows, cols, bits);
-            long u1 = biased(w, n0 + width, k, rows, cols, bits);
-            long u2 = biased(w, n0 + 2 * width, k, rows, cols, bits);
+            long u1 = biased(w, n0 + DL, k, rows, cols, bits);
+            long u2 = biased(w, n0 + 2 * DL, k, rows, cols, bits);
             m.compact[base + v] |= (u0 | (u1 << 4)) << (8 * j);
             m.compact[base + vecs + v / 2] |= u2 << (4 * j + (v & 1) * 4 * DL);
           }
@@ -96,8 +95,12 @@ final class VectorLowBitGemm {
     return v + 8;
   }
 
-  /** Per-call operand: {@code W[n][k] = src[off + n*rowStride + k*colStride]}, packed wide. */
-  static void pack(byte[] src, int off, int rowStride, int colStride, int rows, int cols, int bits, VectorLowBitMatrix m) {
+  /**
+   * Per-call operand: {@code W[n][k] = src[off + n*rowStride + k*colStride]}, packed wide. With {@code
+   * rowStride == 1} (v: rows are the head dimension) every field is one vector load; otherwise (k:
+   * rows are tokens, a transposition) the lanes are gathered in scalar code.
+   */
+  static void pack(double[] src, int off, int rowStride, int colStride, int rows, int cols, int bits, VectorLowBitMatrix m) {
     if (m.wide == null) {
       throw new IllegalArgumentException("cannot repack prepared weights");
     }
@@ -109,27 +112,29 @@ final class VectorLowBitGemm {
     for (int p = 0; p < panels; p++) {
       for (int k = 0; k < cols; k++) {
         int o = (p * cols + k) * width;
-        for (int j = 0; j < width; j++) {
-          int n0 = p * 3 * width + j;
-          double v = value(src, off, rowStride, colStride, n0, k, rows, bits)
-              + F1 * value(src, off, rowStride, colStride, n0 + width, k, rows, bits)
-              + F2 * value(src, off, rowStride, colStride, n0 + 2 * width, k, rows, bits);
-          m.wide[o + j] = v;
+        int s = off + k * colStride;
+        for (int v = 0; v < m.vecs; v++) {
+          int n0 = p * 3 * width + v * 3 * DL;
+          if (rowStride == 1 && n0 + 3 * DL <= rows) {
+            DoubleVector.fromArray(D, src, s + n0)
+                .add(DoubleVector.fromArray(D, src, s + n0 + DL).mul(F1))
+                .add(DoubleVector.fromArray(D, src, s + n0 + 2 * DL).mul(F2))
+                .intoArray(m.wide, o + v * DL);
+          } else {
+            for (int j = 0; j < DL; j++) {
+              int n = n0 + j;
+              double w0 = n < rows ? src[s + n * rowStride] : 0;
+              double w1 = n + DL < rows ? src[s + (n + DL) * rowStride] : 0;
+              double w2 = n + 2 * DL < rows ? src[s + (n + 2 * DL) * rowStride] : 0;
+              m.wide[o + v * DL + j] = w0 + F1 * w1 + F2 * w2;
+            }
+          }
         }
       }
     }
     m.rows = rows;
     m.cols = cols;
     m.bits = bits;
-  }
-
-  private static int value(byte[] src, int off, int rowStride, int colStride, int n, int k, int rows, int bits) {
-    if (n >= rows) {
-      return 0;
-    }
-    byte v = src[off + n * rowStride + k * colStride];
-    ScalarKernels.checkRange(v, bits, n, k);
-    return v;
   }
 
   // ---- product ---------------------------------------------------------------------------------
@@ -364,35 +369,48 @@ final class VectorLowBitGemm {
   /**
    * Splits each spilled lane {@code s0 + 2^17 s1 + 2^34 s2} into its three integers (exact double
    * arithmetic: scaling by powers of two, rounding with the 1.5 * 2^52 trick, fused subtraction) and
-   * stores them, or adds them for later chunks, to columns below {@code nLimit}.
+   * stores them, or adds them for later chunks, to columns below {@code nLimit}. Each field is below
+   * 2^16 in magnitude, so rounding {@code field + remainder / 2^17} (remainder below 2^16) is exact.
+   *
+   * <p>Vector v of a panel covers 3L contiguous columns, field f at {@code v*3L + f*L}. A narrowed
+   * field is a full-width int vector whose upper half is zero (a narrower int species would mix shapes,
+   * which JDK 17 cannot compile without boxing): stores go in ascending column order, each overwriting
+   * the zero half of the previous one. The last zero half lands on columns written later (next vector,
+   * next panel) or, near {@code nLimit}, is replaced by a scalar copy; added, it adds nothing.
    */
   static void decode(double[] acc, int vecs, int validRows, int[] c, int cRow, int ldc, int n0, int nLimit,
       boolean add, int[] fields) {
-    int width = vecs * DL;
     for (int i = 0; i < validRows; i++, cRow += ldc) {
       for (int v = 0; v < vecs; v++) {
         DoubleVector x = DoubleVector.fromArray(D, acc, (i * vecs + v) * DL);
-        DoubleVector s2 = x.mul(INV_F2).add(ROUND_MAGIC).sub(ROUND_MAGIC);
-        DoubleVector rem = s2.fma(DoubleVector.broadcast(D, -F2), x);
-        DoubleVector s1 = rem.mul(INV_F1).add(ROUND_MAGIC).sub(ROUND_MAGIC);
-        DoubleVector s0 = s1.fma(DoubleVector.broadcast(D, -F1), rem);
-        // Spilled to ints so the per-field loop holds no vector variables (vector phis can box).
-        ((IntVector) s0.convertShape(VectorOperators.D2I, I, 0)).intoArray(fields, 0);
-        ((IntVector) s1.convertShape(VectorOperators.D2I, I, 0)).intoArray(fields, DL);
-        ((IntVector) s2.convertShape(VectorOperators.D2I, I, 0)).intoArray(fields, 2 * DL);
-        int col = n0 + v * DL;
-        for (int f = 0; f < 3; f++, col += width) {
-          int o = cRow + col;
-          if (col + DL <= nLimit) {
-            if (add) {
-              IntVector.fromArray(I, fields, f * DL).add(IntVector.fromArray(I, c, o)).intoArray(c, o);
-            } else {
-              IntVector.fromArray(I, fields, f * DL).intoArray(c, o);
-            }
+        // y = s + 1.5 * 2^52 holds the integer s in the low 32 bits of its representation:
+        // reinterpreting avoids the double-to-int conversions JDK 17 does not compile (they box).
+        DoubleVector y2 = x.mul(INV_F2).add(ROUND_MAGIC);
+        DoubleVector rem = y2.sub(ROUND_MAGIC).fma(DoubleVector.broadcast(D, -F2), x);
+        DoubleVector y1 = rem.mul(INV_F1).add(ROUND_MAGIC);
+        DoubleVector y0 = y1.sub(ROUND_MAGIC).fma(DoubleVector.broadcast(D, -F1), rem).add(ROUND_MAGIC);
+        IntVector i0 = (IntVector) y0.reinterpretAsLongs().convert(VectorOperators.L2I, 0);
+        IntVector i1 = (IntVector) y1.reinterpretAsLongs().convert(VectorOperators.L2I, 0);
+        IntVector i2 = (IntVector) y2.reinterpretAsLongs().convert(VectorOperators.L2I, 0);
+        int col = n0 + v * 3 * DL;
+        int o = cRow + col;
+        if (col + 4 * DL <= nLimit) {
+          if (add) {
+            i0.add(IntVector.fromArray(I, c, o)).intoArray(c, o);
+            i1.add(IntVector.fromArray(I, c, o + DL)).intoArray(c, o + DL);
+            i2.add(IntVector.fromArray(I, c, o + 2 * DL)).intoArray(c, o + 2 * DL);
           } else {
-            for (int j = 0; col + j < nLimit; j++) {
-              c[o + j] = add ? c[o + j] + fields[f * DL + j] : fields[f * DL + j];
-            }
+            i0.intoArray(c, o);
+            i1.intoArray(c, o + DL);
+            i2.intoArray(c, o + 2 * DL);
+          }
+        } else if (col < nLimit) {
+          i0.intoArray(fields, 0);
+          i1.intoArray(fields, DL);
+          i2.intoArray(fields, 2 * DL);
+          int n = Math.min(3 * DL, nLimit - col);
+          for (int j = 0; j < n; j++) {
+            c[o + j] = add ? c[o + j] + fields[j] : fields[j];
           }
         }
       }

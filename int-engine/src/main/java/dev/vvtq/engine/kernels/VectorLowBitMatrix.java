@@ -2,8 +2,9 @@ package dev.vvtq.engine.kernels;
 
 /**
  * A low-bit right operand in panels of three fields: lane j of vector v of panel p holds rows {@code
- * n = p*3W + f*W + v*L + j} for fields f = 0, 1, 2 (W = vectors x lanes L) as one double {@code w0 +
- * 2^17 w1 + 2^34 w2}, so each fused multiply-add does three products.
+ * n = p*3W + v*3L + f*L + j} for fields f = 0, 1, 2 (W = vectors x lanes L) as one double {@code w0 +
+ * 2^17 w1 + 2^34 w2}, so each fused multiply-add does three products, and a vector's three fields
+ * decode to 3L contiguous output columns.
  *
  * <p>Weights stay compact (4 bits each: {@link #compact}) and are widened panel by panel into the
  * thread's scratch during a product; per-call operands (k, v) are packed {@link #wide} directly.

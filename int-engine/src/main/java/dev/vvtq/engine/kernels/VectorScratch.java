@@ -9,7 +9,8 @@ final class VectorScratch implements KernelScratch {
   final float[] widePanelsF;
   final double[] tile = new double[VectorLowBitGemm.ROWS * VectorLowBitGemm.WEIGHT_VECS * VectorLowBitGemm.DL];
   final float[] tileF = new float[VectorInt8Gemm.ROWS * VectorInt8Gemm.VECS * VectorInt8Gemm.FL];
-  final int[] fields = new int[3 * Math.max(VectorLowBitGemm.DL, VectorInt8Gemm.FL)];
+  /** Room for overlapping spills of full-width int vectors. */
+  final int[] fields = new int[4 * VectorInt8Gemm.FL];
 
   VectorScratch(int maxK) {
     int lowBitPanel = maxK * VectorLowBitGemm.WEIGHT_VECS * VectorLowBitGemm.DL;

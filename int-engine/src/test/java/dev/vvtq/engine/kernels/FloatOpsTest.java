@@ -21,7 +21,7 @@ class FloatOpsTest {
   }
 
   @Test
-  void quantizeIsIdenticalInEveryOutputTypeAndRoundsHalfToEven() {
+  void quantizeIsIdenticalInBothOutputTypesAndRoundsHalfToEven() {
     Random rnd = new Random(1);
     int rows = 5, cols = 197, ld = 200;
     float[] x = gaussian(rnd, rows * ld, 2);
@@ -41,24 +41,19 @@ class FloatOpsTest {
       double[] dv = new double[rows * cols];
       float[] fs = new float[rows * cols];
       float[] fv = new float[rows * cols];
-      byte[] bs = new byte[rows * cols];
-      byte[] bv = new byte[rows * cols];
       SCALAR.quantize(x, 3, ld, rows, cols, q, 2, ds, 0, cols);
       VECTOR.quantize(x, 3, ld, rows, cols, q, 2, dv, 0, cols);
       SCALAR.quantize(x, 3, ld, rows, cols, q, 2, fs, 0, cols);
       VECTOR.quantize(x, 3, ld, rows, cols, q, 2, fv, 0, cols);
-      SCALAR.quantize(x, 3, ld, rows, cols, q, 2, bs, 0, cols);
-      VECTOR.quantize(x, 3, ld, rows, cols, q, 2, bv, 0, cols);
       assertArrayEquals(ds, dv);
       assertArrayEquals(fs, fv);
-      assertArrayEquals(bs, bv);
       for (int r = 0; r < rows; r++) {
         for (int j = 0; j < cols; j++) {
           float v = (x[3 + r * ld + j] - q.offset()) * inv[2 + j]; // float, as specified
           // + 0.0: the kernels may return +0 where rint gives -0; both are the integer 0
           double expected = Math.rint(Math.min(Math.max(v, q.qmin()), q.qmax())) - q.shift() + 0.0;
           assertEquals(expected, ds[r * cols + j], "row " + r + " col " + j + " x " + x[3 + r * ld + j]);
-          assertEquals(expected, bs[r * cols + j]);
+          assertEquals(expected, fs[r * cols + j]);
         }
       }
     }

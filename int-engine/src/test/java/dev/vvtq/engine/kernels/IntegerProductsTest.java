@@ -182,17 +182,17 @@ class IntegerProductsTest {
       KernelScratch s = kernels.newScratch(tokens);
       // scores: q [rows][hd] x k^T, with W[n = token][k = dim]
       LowBitMatrix kMat = kernels.newLowBitOperand(tokens, hd);
-      kernels.packLowBit(kv, 0, hd, 1, tokens, hd, 4, kMat);
+      kernels.packLowBit(toDoubles(kv), 0, hd, 1, tokens, hd, 4, kMat);
       double[] qd = toDoubles(q);
       int[] scores = new int[rows * tokens];
       kernels.lowBitGemm(qd, 0, hd, 4, rows, kMat, 0, hd, scores, 0, tokens, s);
       // outputs: p [rows][tokens] x v, with W[n = dim][k = token] (transposed view)
       LowBitMatrix vMat = kernels.newLowBitOperand(hd, tokens);
-      kernels.packLowBit(kv, 0, 1, hd, hd, tokens, 4, vMat);
+      kernels.packLowBit(toDoubles(kv), 0, 1, hd, hd, tokens, 4, vMat);
       int[] out = new int[rows * hd];
       kernels.lowBitGemm(toDoubles(p), 0, tokens, 4, rows, vMat, 0, tokens, out, 0, hd, s);
       Int8Matrix k8 = kernels.newInt8Operand(tokens, hd);
-      kernels.packInt8(kv, 0, hd, 1, tokens, hd, 4, k8);
+      kernels.packInt8(toFloats(kv), 0, hd, 1, tokens, hd, 4, k8);
       int[] scores8 = new int[rows * tokens];
       kernels.int8Gemm(toFloats(q), 0, hd, 4, rows, k8, 0, hd, scores8, 0, tokens, s);
       for (int r = 0; r < rows; r++) {
@@ -213,11 +213,39 @@ class IntegerProductsTest {
         }
       }
       // an operand is reusable with a smaller shape
-      kernels.packLowBit(kv, 0, hd, 1, 50, hd, 4, kMat);
+      kernels.packLowBit(toDoubles(kv), 0, hd, 1, 50, hd, 4, kMat);
       int[] small = new int[rows * 50];
       kernels.lowBitGemm(qd, 0, hd, 4, rows, kMat, 0, hd, small, 0, 50, s);
       for (int t = 0; t < 50; t++) {
         assertEquals(scores[t], small[t]);
+      }
+    }
+  }
+
+  /** Contiguous rows (the vectorised packing path) of every length around the 8-lane field groups. */
+  @Test
+  void perCallOperandsOfOddShapes() {
+    Random rnd = new Random(12);
+    for (int n : new int[] {1, 7, 8, 9, 23, 24, 25, 64, 71, 72, 73, 150}) {
+      int k = 19, rows = 7, ld = n + 5;
+      byte[] w = randomInts(rnd, n * k, 4);
+      double[] src = new double[3 + k * ld]; // [k][n] with padding: W[n][k] = src[3 + k*ld + n]
+      for (int i = 0; i < n; i++) {
+        for (int j = 0; j < k; j++) {
+          src[3 + j * ld + i] = w[i * k + j];
+        }
+      }
+      byte[] a = randomInts(rnd, rows * k, 4);
+      for (Kernels kernels : new Kernels[] {SCALAR, VECTOR}) {
+        LowBitMatrix m = kernels.newLowBitOperand(n, k);
+        kernels.packLowBit(src, 3, 1, ld, n, k, 4, m);
+        int[] c = new int[rows * n];
+        kernels.lowBitGemm(toDoubles(a), 0, k, 4, rows, m, 0, k, c, 0, n, kernels.newScratch(k));
+        for (int r = 0; r < rows; r++) {
+          for (int i = 0; i < n; i++) {
+            assertEquals(exactDot(a, r * k, w, i * k, 0, k), c[r * n + i], kernels.name() + " n=" + n);
+          }
+        }
       }
     }
   }
