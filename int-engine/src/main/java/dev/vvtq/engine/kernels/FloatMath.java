@@ -61,7 +61,7 @@ public final class FloatMath {
   /** e^x, within 2 ulp for x in [-87, 88]; inputs outside are clamped. */
   public static float exp(float x) {
     x = Math.min(Math.max(x, EXP_LO), EXP_HI);
-    float nm = x * LOG2E + ROUND_MAGIC;
+    float nm = Math.fma(x, LOG2E, ROUND_MAGIC);
     float n = nm - ROUND_MAGIC;
     float r = Math.fma(n, -LN2_HI, x);
     r = Math.fma(n, -LN2_LO, r);

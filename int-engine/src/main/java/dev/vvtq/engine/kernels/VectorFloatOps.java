@@ -165,6 +165,7 @@ final class VectorFloatOps {
 
   static void softmax(int[] s, int sOff, int lds, int rows, int cols, float scale, float[] out, int outOff, int ldo) {
     int whole = cols - cols % FL;
+    FloatVector p0 = P[0], p1 = P[1], p2 = P[2], p3 = P[3], p4 = P[4], p5 = P[5];
     for (int r = 0; r < rows; r++) {
       int so = sOff + r * lds;
       int oo = outOff + r * ldo;
@@ -178,25 +179,20 @@ final class VectorFloatOps {
       }
       // scale > 0, so the largest score is the largest integer: max needs no float pass.
       float max = scale * imax;
+      FloatVector scaleV = FloatVector.broadcast(F, scale);
+      FloatVector maxV = FloatVector.broadcast(F, max);
       FloatVector sum = FloatVector.zero(F);
       for (int j = 0; j < whole; j += FL) {
         FloatVector x = ((FloatVector) IntVector.fromArray(I, s, so + j).convert(VectorOperators.I2F, 0))
-            .mul(scale).sub(max);
+            .mul(scaleV).sub(maxV);
         // exp, as FloatMath.exp
-        x = x.max(EXP_LO).min(EXP_HI);
-        FloatVector nm = x.mul(LOG2E).add(ROUND_MAGIC);
-        FloatVector n = nm.sub(ROUND_MAGIC);
-        FloatVector t = n.fma(FloatVector.broadcast(F, -LN2_HI), x);
-        t = n.fma(FloatVector.broadcast(F, -LN2_LO), t);
-        FloatVector p = FloatVector.broadcast(F, EXP_P5).fma(t, FloatVector.broadcast(F, EXP_P4));
-        p = p.fma(t, FloatVector.broadcast(F, EXP_P3));
-        p = p.fma(t, FloatVector.broadcast(F, EXP_P2));
-        p = p.fma(t, FloatVector.broadcast(F, EXP_P1));
-        p = p.fma(t, FloatVector.broadcast(F, EXP_P0));
-        FloatVector y = p.fma(t.mul(t), t).add(1f);
+        x = x.max(EXP_LO_V).min(EXP_HI_V);
+        FloatVector nm = x.fma(LOG2E_V, MAGIC_V);
+        FloatVector n = nm.sub(MAGIC_V);
+        FloatVector t = n.fma(NEG_LN2_LO_V, n.fma(NEG_LN2_HI_V, x));
+        FloatVector y = p5.fma(t, p4).fma(t, p3).fma(t, p2).fma(t, p1).fma(t, p0).fma(t.mul(t), t).add(ONE_V);
         // 2^n from the bits of n + 1.5 * 2^23 (JDK 17 does not compile float-to-int conversions)
-        FloatVector pow2 = nm.reinterpretAsInts().add(127 - FloatMath.ROUND_MAGIC_BITS)
-            .lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
+        FloatVector pow2 = nm.reinterpretAsInts().add(EXP_BIAS_V).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
         FloatVector e = y.mul(pow2);
         e.intoArray(out, oo + j);
         sum = sum.add(e);
@@ -207,61 +203,77 @@ final class VectorFloatOps {
         out[oo + j] = e;
         total += e;
       }
-      float inv = 1f / total;
+      FloatVector inv = FloatVector.broadcast(F, 1f / total);
       for (int j = 0; j < whole; j += FL) {
         FloatVector.fromArray(F, out, oo + j).mul(inv).intoArray(out, oo + j);
       }
       for (int j = whole; j < cols; j++) {
-        out[oo + j] *= inv;
+        out[oo + j] *= 1f / total;
       }
     }
   }
 
-  // ---- GELU ------------------------------------------------------------------------------------
+  // ---- GELU ----------------------------------------------------------------------------------
+
+  // Constant vectors instead of scalar operands: each scalar operand is one more broadcast call for
+  // C2 to inline, and a kernel with too many calls exhausts the inlining budget (then the calls left
+  // over box their vectors). GELU is the largest kernel: keep its call count down.
+  private static final FloatVector INV_SQRT2_V = FloatVector.broadcast(F, FloatMath.INV_SQRT2);
+  private static final FloatVector ERFC_MAX_V = FloatVector.broadcast(F, FloatMath.ERFC_MAX);
+  private static final FloatVector ZERO_V = FloatVector.zero(F);
+  private static final FloatVector HALF_V = FloatVector.broadcast(F, 0.5f);
+  private static final FloatVector ONE_V = FloatVector.broadcast(F, 1f);
+  private static final FloatVector TWO_V = FloatVector.broadcast(F, 2f);
+  private static final FloatVector[] U = {
+    FloatVector.broadcast(F, FloatMath.U0), FloatVector.broadcast(F, FloatMath.U1),
+    FloatVector.broadcast(F, FloatMath.U2), FloatVector.broadcast(F, FloatMath.U3),
+    FloatVector.broadcast(F, FloatMath.U4), FloatVector.broadcast(F, FloatMath.U5),
+    FloatVector.broadcast(F, FloatMath.U6), FloatVector.broadcast(F, FloatMath.U7),
+    FloatVector.broadcast(F, FloatMath.U8), FloatVector.broadcast(F, FloatMath.U9),
+    FloatVector.broadcast(F, FloatMath.U10), FloatVector.broadcast(F, FloatMath.U11)
+  };
+  private static final FloatVector EXP_LO_V = FloatVector.broadcast(F, EXP_LO);
+  private static final FloatVector EXP_HI_V = FloatVector.broadcast(F, EXP_HI);
+  private static final FloatVector LOG2E_V = FloatVector.broadcast(F, LOG2E);
+  private static final FloatVector MAGIC_V = FloatVector.broadcast(F, ROUND_MAGIC);
+  private static final FloatVector NEG_LN2_HI_V = FloatVector.broadcast(F, -LN2_HI);
+  private static final FloatVector NEG_LN2_LO_V = FloatVector.broadcast(F, -LN2_LO);
+  private static final FloatVector[] P = {
+    FloatVector.broadcast(F, EXP_P0), FloatVector.broadcast(F, EXP_P1), FloatVector.broadcast(F, EXP_P2),
+    FloatVector.broadcast(F, EXP_P3), FloatVector.broadcast(F, EXP_P4), FloatVector.broadcast(F, EXP_P5)
+  };
+  private static final IntVector EXP_BIAS_V = IntVector.broadcast(I, 127 - FloatMath.ROUND_MAGIC_BITS);
 
   static void gelu(float[] x, int off, int ld, int rows, int cols) {
     int whole = cols - cols % FL;
+    // loop-invariant locals: the arrays are read once per call, not per vector
+    FloatVector u0 = U[0], u1 = U[1], u2 = U[2], u3 = U[3], u4 = U[4], u5 = U[5];
+    FloatVector u6 = U[6], u7 = U[7], u8 = U[8], u9 = U[9], u10 = U[10], u11 = U[11];
+    FloatVector p0 = P[0], p1 = P[1], p2 = P[2], p3 = P[3], p4 = P[4], p5 = P[5];
     for (int r = 0; r < rows; r++) {
       int xo = off + r * ld;
       for (int j = 0; j < whole; j += FL) {
         FloatVector v = FloatVector.fromArray(F, x, xo + j);
-        FloatVector z = v.mul(FloatMath.INV_SQRT2);
+        FloatVector z = v.mul(INV_SQRT2_V);
         FloatVector a = z.abs();
-        VectorMask<Float> beyond = a.compare(VectorOperators.GE, FloatMath.ERFC_MAX);
-        VectorMask<Float> negative = z.compare(VectorOperators.LT, 0f);
-        a = a.min(FloatMath.ERFC_MAX);
+        VectorMask<Float> beyond = a.compare(VectorOperators.GE, ERFC_MAX_V);
+        VectorMask<Float> negative = z.compare(VectorOperators.LT, ZERO_V);
+        a = a.min(ERFC_MAX_V);
         // erfc(a) = exp(-a^2 + U(a - 2)), as FloatMath.erfcNonNegative
-        FloatVector t = a.sub(2f);
-        FloatVector u = FloatVector.broadcast(F, FloatMath.U11).fma(t, FloatVector.broadcast(F, FloatMath.U10));
-        u = u.fma(t, FloatVector.broadcast(F, FloatMath.U9));
-        u = u.fma(t, FloatVector.broadcast(F, FloatMath.U8));
-        u = u.fma(t, FloatVector.broadcast(F, FloatMath.U7));
-        u = u.fma(t, FloatVector.broadcast(F, FloatMath.U6));
-        u = u.fma(t, FloatVector.broadcast(F, FloatMath.U5));
-        u = u.fma(t, FloatVector.broadcast(F, FloatMath.U4));
-        u = u.fma(t, FloatVector.broadcast(F, FloatMath.U3));
-        u = u.fma(t, FloatVector.broadcast(F, FloatMath.U2));
-        u = u.fma(t, FloatVector.broadcast(F, FloatMath.U1));
-        u = u.fma(t, FloatVector.broadcast(F, FloatMath.U0));
+        FloatVector t = a.sub(TWO_V);
+        FloatVector u = u11.fma(t, u10).fma(t, u9).fma(t, u8).fma(t, u7).fma(t, u6).fma(t, u5).fma(t, u4)
+            .fma(t, u3).fma(t, u2).fma(t, u1).fma(t, u0);
         FloatVector e = a.neg().fma(a, u);
         // exp, as FloatMath.exp
-        e = e.max(EXP_LO).min(EXP_HI);
-        FloatVector nm = e.mul(LOG2E).add(ROUND_MAGIC);
-        FloatVector n = nm.sub(ROUND_MAGIC);
-        FloatVector rr = n.fma(FloatVector.broadcast(F, -LN2_HI), e);
-        rr = n.fma(FloatVector.broadcast(F, -LN2_LO), rr);
-        FloatVector p = FloatVector.broadcast(F, EXP_P5).fma(rr, FloatVector.broadcast(F, EXP_P4));
-        p = p.fma(rr, FloatVector.broadcast(F, EXP_P3));
-        p = p.fma(rr, FloatVector.broadcast(F, EXP_P2));
-        p = p.fma(rr, FloatVector.broadcast(F, EXP_P1));
-        p = p.fma(rr, FloatVector.broadcast(F, EXP_P0));
-        FloatVector y = p.fma(rr.mul(rr), rr).add(1f);
+        e = e.max(EXP_LO_V).min(EXP_HI_V);
+        FloatVector nm = e.fma(LOG2E_V, MAGIC_V);
+        FloatVector n = nm.sub(MAGIC_V);
+        FloatVector rr = n.fma(NEG_LN2_LO_V, n.fma(NEG_LN2_HI_V, e));
+        FloatVector y = p5.fma(rr, p4).fma(rr, p3).fma(rr, p2).fma(rr, p1).fma(rr, p0).fma(rr.mul(rr), rr).add(ONE_V);
         // 2^n from the bits of n + 1.5 * 2^23 (JDK 17 does not compile float-to-int conversions)
-        FloatVector pow2 = nm.reinterpretAsInts().add(127 - FloatMath.ROUND_MAGIC_BITS)
-            .lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
-        FloatVector erfc = y.mul(pow2).blend(0f, beyond);
-        FloatVector phi2 = FloatVector.broadcast(F, 2f).sub(erfc).blend(erfc, negative);
-        FloatVector.broadcast(F, 0.5f).mul(v).mul(phi2).intoArray(x, xo + j);
+        FloatVector pow2 = nm.reinterpretAsInts().add(EXP_BIAS_V).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
+        FloatVector erfc = y.mul(pow2).blend(ZERO_V, beyond);
+        HALF_V.mul(v).mul(TWO_V.sub(erfc).blend(erfc, negative)).intoArray(x, xo + j);
       }
       for (int j = whole; j < cols; j++) {
         x[xo + j] = FloatMath.gelu(x[xo + j]);

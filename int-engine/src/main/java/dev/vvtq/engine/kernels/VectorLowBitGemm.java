@@ -40,21 +40,17 @@ final class VectorLowBitGemm {
   static final long BIAS = 8L + (8L << 17) + (8L << 34);
 
   private static final LongVector BYTE_SHIFTS;
-  private static final LongVector NIBBLE_SHIFTS_EVEN;
-  private static final LongVector NIBBLE_SHIFTS_ODD;
+  /** Shifts bringing lane j's field-2 nibble down: even vectors use the low half, odd the high half. */
+  private static final long[] NIBBLE_SHIFTS = new long[2 * DL];
 
   static {
     long[] b = new long[DL];
-    long[] e = new long[DL];
-    long[] o = new long[DL];
     for (int j = 0; j < DL; j++) {
       b[j] = 8L * j;
-      e[j] = 4L * j;
-      o[j] = 4L * j + 4L * DL;
+      NIBBLE_SHIFTS[j] = 4L * j;
+      NIBBLE_SHIFTS[DL + j] = 4L * j + 4L * DL;
     }
     BYTE_SHIFTS = LongVector.fromArray(L, b, 0);
-    NIBBLE_SHIFTS_EVEN = LongVector.fromArray(L, e, 0);
-    NIBBLE_SHIFTS_ODD = LongVector.fromArray(L, o, 0);
     if (DL > 8) {
       throw new ExceptionInInitializerError("compact low-bit layout supports at most 8 double lanes, have " + DL);
     }
@@ -205,35 +201,23 @@ final class VectorLowBitGemm {
     }
   }
 
-  /** Widens {@code len} columns of one compact panel (4 vectors) into doubles. */
+  /**
+   * Widens {@code len} columns of one compact panel (4 vectors) into doubles. A loop over the vectors
+   * rather than four copies: the compiled method stays small, well inside C2's inlining budget (an
+   * exhausted budget leaves Vector API calls un-inlined, and every vector boxed).
+   */
   static void expand(long[] src, int so, int len, double[] dst, int dOff) {
-    for (int k = 0; k < len; k++, so += 6, dOff += 4 * DL) {
-      LongVector n01 = LongVector.broadcast(L, src[so + 4]);
-      LongVector n23 = LongVector.broadcast(L, src[so + 5]);
-      LongVector x0 = LongVector.broadcast(L, src[so]).lanewise(VectorOperators.LSHR, BYTE_SHIFTS);
-      LongVector u0 = x0.and(0xFL)
-          .or(x0.and(0xF0L).lanewise(VectorOperators.LSHL, 13))
-          .or(n01.lanewise(VectorOperators.LSHR, NIBBLE_SHIFTS_EVEN).and(0xFL).lanewise(VectorOperators.LSHL, 34))
-          .sub(BIAS);
-      ((DoubleVector) u0.convert(VectorOperators.L2D, 0)).intoArray(dst, dOff);
-      LongVector x1 = LongVector.broadcast(L, src[so + 1]).lanewise(VectorOperators.LSHR, BYTE_SHIFTS);
-      LongVector u1 = x1.and(0xFL)
-          .or(x1.and(0xF0L).lanewise(VectorOperators.LSHL, 13))
-          .or(n01.lanewise(VectorOperators.LSHR, NIBBLE_SHIFTS_ODD).and(0xFL).lanewise(VectorOperators.LSHL, 34))
-          .sub(BIAS);
-      ((DoubleVector) u1.convert(VectorOperators.L2D, 0)).intoArray(dst, dOff + DL);
-      LongVector x2 = LongVector.broadcast(L, src[so + 2]).lanewise(VectorOperators.LSHR, BYTE_SHIFTS);
-      LongVector u2 = x2.and(0xFL)
-          .or(x2.and(0xF0L).lanewise(VectorOperators.LSHL, 13))
-          .or(n23.lanewise(VectorOperators.LSHR, NIBBLE_SHIFTS_EVEN).and(0xFL).lanewise(VectorOperators.LSHL, 34))
-          .sub(BIAS);
-      ((DoubleVector) u2.convert(VectorOperators.L2D, 0)).intoArray(dst, dOff + 2 * DL);
-      LongVector x3 = LongVector.broadcast(L, src[so + 3]).lanewise(VectorOperators.LSHR, BYTE_SHIFTS);
-      LongVector u3 = x3.and(0xFL)
-          .or(x3.and(0xF0L).lanewise(VectorOperators.LSHL, 13))
-          .or(n23.lanewise(VectorOperators.LSHR, NIBBLE_SHIFTS_ODD).and(0xFL).lanewise(VectorOperators.LSHL, 34))
-          .sub(BIAS);
-      ((DoubleVector) u3.convert(VectorOperators.L2D, 0)).intoArray(dst, dOff + 3 * DL);
+    for (int k = 0; k < len; k++, so += 6) {
+      for (int v = 0; v < 4; v++, dOff += DL) {
+        LongVector x = LongVector.broadcast(L, src[so + v]).lanewise(VectorOperators.LSHR, BYTE_SHIFTS);
+        LongVector n = LongVector.broadcast(L, src[so + 4 + (v >> 1)])
+            .lanewise(VectorOperators.LSHR, LongVector.fromArray(L, NIBBLE_SHIFTS, (v & 1) * DL));
+        LongVector u = x.and(0xFL)
+            .or(x.and(0xF0L).lanewise(VectorOperators.LSHL, 13))
+            .or(n.and(0xFL).lanewise(VectorOperators.LSHL, 34))
+            .sub(BIAS);
+        ((DoubleVector) u.convert(VectorOperators.L2D, 0)).intoArray(dst, dOff);
+      }
     }
   }
 
