@@ -271,7 +271,7 @@ final class ForwardPass {
     bp.fc1.apply(k, aIn, first * d, d * step, count, acc, first * wide, wide * step, s, y, first * wide, wide * step,
         false, timer, thread);
     t0 = timer.start();
-    k.gelu(y, first * wide, wide * step, count, mlp);
+    k.gelu(y, first * wide, wide * step, count, mlp, s);
     timer.stop(thread, OpClass.GELU, t0);
     t0 = timer.start();
     aMlp.quantize(k, y, first * wide, wide * step, count, mlp, bp.fc2.input, 0, first * mlp, mlp * step);

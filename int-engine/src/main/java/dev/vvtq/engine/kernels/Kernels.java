@@ -88,6 +88,6 @@ public interface Kernels {
   /** Row-wise softmax of {@code scale * s[sOff + r*lds + j]} over {@code j < cols}. */
   void softmax(int[] s, int sOff, int lds, int rows, int cols, float scale, float[] out, int outOff, int ldo);
 
-  /** In-place GELU, exact erf form: {@code x * 0.5 * (1 + erf(x / sqrt(2)))}. */
-  void gelu(float[] x, int off, int ld, int rows, int cols);
+  /** In-place GELU, exact erf form: {@code x * 0.5 * (1 + erf(x / sqrt(2)))}; rows of at most maxK columns. */
+  void gelu(float[] x, int off, int ld, int rows, int cols, KernelScratch scratch);
 }

@@ -259,7 +259,7 @@ public final class ScalarKernels implements Kernels {
   }
 
   @Override
-  public void gelu(float[] x, int off, int ld, int rows, int cols) {
+  public void gelu(float[] x, int off, int ld, int rows, int cols, KernelScratch scratch) {
     for (int r = 0; r < rows; r++) {
       for (int j = 0; j < cols; j++) {
         x[off + r * ld + j] = FloatMath.gelu(x[off + r * ld + j]);

@@ -16,7 +16,6 @@ import static dev.vvtq.engine.kernels.FloatMath.ROUND_MAGIC;
 import jdk.incubator.vector.DoubleVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
-import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -45,47 +44,45 @@ final class VectorFloatOps {
     return ((v + ROUND_MAGIC) - ROUND_MAGIC) - shift;
   }
 
+  /**
+   * Quantization into doubles ({@code outD}) or floats ({@code outF}, when {@code outD} is null). One
+   * method for both on purpose: at this size C2 compiles it on its own instead of inlining it into the
+   * large forward-pass methods, where an exhausted inlining budget would leave its vector calls boxed.
+   */
   static void quantize(float[] x, int xOff, int ldx, int rows, int cols, QuantizeArgs q, int qCol,
-      double[] out, int outOff, int ldo) {
-    float off = q.offset();
-    float lo = q.qmin();
-    float hi = q.qmax();
-    float shift = q.shift();
-    float[] inv = q.inverseStep();
-    int whole = cols - cols % FL;
-    for (int r = 0; r < rows; r++) {
-      int xo = xOff + r * ldx;
-      int oo = outOff + r * ldo;
-      for (int j = 0; j < whole; j += FL) {
-        FloatVector v = FloatVector.fromArray(F, x, xo + j).sub(off).mul(FloatVector.fromArray(F, inv, qCol + j));
-        v = v.max(lo).min(hi).add(ROUND_MAGIC).sub(ROUND_MAGIC).sub(shift);
-        // a float vector widens to exactly two double vectors (constant parts: the intrinsic needs them)
-        ((DoubleVector) v.convertShape(VectorOperators.F2D, D, 0)).intoArray(out, oo + j);
-        ((DoubleVector) v.convertShape(VectorOperators.F2D, D, 1)).intoArray(out, oo + j + DL);
-      }
-      for (int j = whole; j < cols; j++) {
-        out[oo + j] = quantizeOne(x[xo + j], off, inv[qCol + j], lo, hi, shift);
-      }
+      double[] outD, float[] outF, int outOff, int ldo) {
+    if (rows < 0 || cols < 0 || qCol < 0 || qCol + cols > q.inverseStep().length) {
+      throw new IllegalArgumentException("quantize " + rows + "x" + cols + " from column " + qCol + " with "
+          + q.inverseStep().length + " steps");
     }
-  }
-
-  static void quantize(float[] x, int xOff, int ldx, int rows, int cols, QuantizeArgs q, int qCol,
-      float[] out, int outOff, int ldo) {
-    float off = q.offset();
-    float lo = q.qmin();
-    float hi = q.qmax();
-    float shift = q.shift();
+    FloatVector off = FloatVector.broadcast(F, q.offset());
+    FloatVector lo = FloatVector.broadcast(F, q.qmin());
+    FloatVector hi = FloatVector.broadcast(F, q.qmax());
+    FloatVector shift = FloatVector.broadcast(F, q.shift());
     float[] inv = q.inverseStep();
     int whole = cols - cols % FL;
     for (int r = 0; r < rows; r++) {
       int xo = xOff + r * ldx;
       int oo = outOff + r * ldo;
-      for (int j = 0; j < whole; j += FL) {
-        FloatVector v = FloatVector.fromArray(F, x, xo + j).sub(off).mul(FloatVector.fromArray(F, inv, qCol + j));
-        v.max(lo).min(hi).add(ROUND_MAGIC).sub(ROUND_MAGIC).sub(shift).intoArray(out, oo + j);
-      }
-      for (int j = whole; j < cols; j++) {
-        out[oo + j] = quantizeOne(x[xo + j], off, inv[qCol + j], lo, hi, shift);
+      if (outD != null) {
+        for (int j = 0; j < whole; j += FL) {
+          FloatVector v = FloatVector.fromArray(F, x, xo + j).sub(off).mul(FloatVector.fromArray(F, inv, qCol + j));
+          v = v.max(lo).min(hi).add(MAGIC_V).sub(MAGIC_V).sub(shift);
+          // a float vector widens to exactly two double vectors (constant parts: the intrinsic needs them)
+          ((DoubleVector) v.convertShape(VectorOperators.F2D, D, 0)).intoArray(outD, oo + j);
+          ((DoubleVector) v.convertShape(VectorOperators.F2D, D, 1)).intoArray(outD, oo + j + DL);
+        }
+        for (int j = whole; j < cols; j++) {
+          outD[oo + j] = quantizeOne(x[xo + j], q.offset(), inv[qCol + j], q.qmin(), q.qmax(), q.shift());
+        }
+      } else {
+        for (int j = 0; j < whole; j += FL) {
+          FloatVector v = FloatVector.fromArray(F, x, xo + j).sub(off).mul(FloatVector.fromArray(F, inv, qCol + j));
+          v.max(lo).min(hi).add(MAGIC_V).sub(MAGIC_V).sub(shift).intoArray(outF, oo + j);
+        }
+        for (int j = whole; j < cols; j++) {
+          outF[oo + j] = quantizeOne(x[xo + j], q.offset(), inv[qCol + j], q.qmin(), q.qmax(), q.shift());
+        }
       }
     }
   }
@@ -185,8 +182,8 @@ final class VectorFloatOps {
       for (int j = 0; j < whole; j += FL) {
         FloatVector x = ((FloatVector) IntVector.fromArray(I, s, so + j).convert(VectorOperators.I2F, 0))
             .mul(scaleV).sub(maxV);
-        // exp, as FloatMath.exp
-        x = x.max(EXP_LO_V).min(EXP_HI_V);
+        // exp, as FloatMath.exp; the argument is at most 0, so only the lower clamp can act
+        x = x.max(EXP_LO_V);
         FloatVector nm = x.fma(LOG2E_V, MAGIC_V);
         FloatVector n = nm.sub(MAGIC_V);
         FloatVector t = n.fma(NEG_LN2_LO_V, n.fma(NEG_LN2_HI_V, x));
@@ -244,40 +241,68 @@ final class VectorFloatOps {
   };
   private static final IntVector EXP_BIAS_V = IntVector.broadcast(I, 127 - FloatMath.ROUND_MAGIC_BITS);
 
-  static void gelu(float[] x, int off, int ld, int rows, int cols) {
+  /**
+   * GELU in two stages per row, each compiled on its own: written as one loop it exceeds C2's
+   * inlining budget on JDK 17, and the vector calls left over box their vectors. {@code erfc} is a
+   * scratch row of at least {@code cols} floats.
+   */
+  static void gelu(float[] x, int off, int ld, int rows, int cols, float[] erfc) {
+    if (erfc.length < cols) {
+      throw new IllegalArgumentException("GELU scratch of " + erfc.length + " floats for rows of " + cols);
+    }
+    for (int r = 0; r < rows; r++) {
+      geluErfc(x, off + r * ld, cols, erfc);
+      geluApply(x, off + r * ld, cols, erfc);
+    }
+  }
+
+  /** erfc(min(|x| / sqrt 2, 4)) of one row, as FloatMath.erfcNonNegative. */
+  private static void geluErfc(float[] x, int xo, int cols, float[] erfc) {
     int whole = cols - cols % FL;
-    // loop-invariant locals: the arrays are read once per call, not per vector
     FloatVector u0 = U[0], u1 = U[1], u2 = U[2], u3 = U[3], u4 = U[4], u5 = U[5];
     FloatVector u6 = U[6], u7 = U[7], u8 = U[8], u9 = U[9], u10 = U[10], u11 = U[11];
     FloatVector p0 = P[0], p1 = P[1], p2 = P[2], p3 = P[3], p4 = P[4], p5 = P[5];
-    for (int r = 0; r < rows; r++) {
-      int xo = off + r * ld;
-      for (int j = 0; j < whole; j += FL) {
-        FloatVector v = FloatVector.fromArray(F, x, xo + j);
-        FloatVector z = v.mul(INV_SQRT2_V);
-        FloatVector a = z.abs();
-        VectorMask<Float> beyond = a.compare(VectorOperators.GE, ERFC_MAX_V);
-        VectorMask<Float> negative = z.compare(VectorOperators.LT, ZERO_V);
-        a = a.min(ERFC_MAX_V);
-        // erfc(a) = exp(-a^2 + U(a - 2)), as FloatMath.erfcNonNegative
-        FloatVector t = a.sub(TWO_V);
-        FloatVector u = u11.fma(t, u10).fma(t, u9).fma(t, u8).fma(t, u7).fma(t, u6).fma(t, u5).fma(t, u4)
-            .fma(t, u3).fma(t, u2).fma(t, u1).fma(t, u0);
-        FloatVector e = a.neg().fma(a, u);
-        // exp, as FloatMath.exp
-        e = e.max(EXP_LO_V).min(EXP_HI_V);
-        FloatVector nm = e.fma(LOG2E_V, MAGIC_V);
-        FloatVector n = nm.sub(MAGIC_V);
-        FloatVector rr = n.fma(NEG_LN2_LO_V, n.fma(NEG_LN2_HI_V, e));
-        FloatVector y = p5.fma(rr, p4).fma(rr, p3).fma(rr, p2).fma(rr, p1).fma(rr, p0).fma(rr.mul(rr), rr).add(ONE_V);
-        // 2^n from the bits of n + 1.5 * 2^23 (JDK 17 does not compile float-to-int conversions)
-        FloatVector pow2 = nm.reinterpretAsInts().add(EXP_BIAS_V).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
-        FloatVector erfc = y.mul(pow2).blend(ZERO_V, beyond);
-        HALF_V.mul(v).mul(TWO_V.sub(erfc).blend(erfc, negative)).intoArray(x, xo + j);
-      }
-      for (int j = whole; j < cols; j++) {
-        x[xo + j] = FloatMath.gelu(x[xo + j]);
-      }
+    for (int j = 0; j < whole; j += FL) {
+      FloatVector ac = FloatVector.fromArray(F, x, xo + j).mul(INV_SQRT2_V).abs().min(ERFC_MAX_V);
+      FloatVector t = ac.sub(TWO_V);
+      FloatVector u = u11.fma(t, u10).fma(t, u9).fma(t, u8).fma(t, u7).fma(t, u6).fma(t, u5).fma(t, u4)
+          .fma(t, u3).fma(t, u2).fma(t, u1).fma(t, u0);
+      // exp of -a^2 + U, in [-17, 0]: none of exp's clamps can act
+      FloatVector e = ac.neg().fma(ac, u);
+      FloatVector nm = e.fma(LOG2E_V, MAGIC_V);
+      FloatVector n = nm.sub(MAGIC_V);
+      FloatVector rr = n.fma(NEG_LN2_LO_V, n.fma(NEG_LN2_HI_V, e));
+      FloatVector y = p5.fma(rr, p4).fma(rr, p3).fma(rr, p2).fma(rr, p1).fma(rr, p0).fma(rr.mul(rr), rr).add(ONE_V);
+      // 2^n from the bits of n + 1.5 * 2^23 (JDK 17 does not compile float-to-int conversions)
+      y.mul(nm.reinterpretAsInts().add(EXP_BIAS_V).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats())
+          .intoArray(erfc, j);
+    }
+    for (int j = whole; j < cols; j++) {
+      erfc[j] = FloatMath.erfcNonNegative(Math.abs(x[xo + j] * FloatMath.INV_SQRT2));
+    }
+  }
+
+  /**
+   * {@code 0.5 x (1 + erf(x / sqrt 2))} from the row's erfc, as FloatMath.gelu: 1 + erf is 2 - erfc for
+   * x >= 0, erfc for x < 0 and 0 below -4 sqrt 2. Selection by sign-bit masks rather than compare and
+   * blend, whose mask vectors are slow on JDK 17.
+   */
+  private static void geluApply(float[] x, int xo, int cols, float[] erfc) {
+    int whole = cols - cols % FL;
+    for (int j = 0; j < whole; j += FL) {
+      FloatVector v = FloatVector.fromArray(F, x, xo + j);
+      FloatVector e = FloatVector.fromArray(F, erfc, j);
+      FloatVector z = v.mul(INV_SQRT2_V);
+      IntVector below = z.abs().sub(ERFC_MAX_V).reinterpretAsInts().lanewise(VectorOperators.ASHR, 31);
+      IntVector neg = e.reinterpretAsInts().and(below);
+      IntVector pos = TWO_V.sub(e).reinterpretAsInts();
+      IntVector sign = z.reinterpretAsInts().lanewise(VectorOperators.ASHR, 31);
+      FloatVector phi2 = pos.lanewise(VectorOperators.XOR, pos.lanewise(VectorOperators.XOR, neg).and(sign))
+          .reinterpretAsFloats();
+      HALF_V.mul(v).mul(phi2).intoArray(x, xo + j);
+    }
+    for (int j = whole; j < cols; j++) {
+      x[xo + j] = FloatMath.gelu(x[xo + j]);
     }
   }
 }

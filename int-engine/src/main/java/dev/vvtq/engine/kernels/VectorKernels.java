@@ -88,13 +88,13 @@ public final class VectorKernels implements Kernels {
   @Override
   public void quantize(float[] x, int xOff, int ldx, int rows, int cols, QuantizeArgs q, int qCol,
       double[] out, int outOff, int ldo) {
-    VectorFloatOps.quantize(x, xOff, ldx, rows, cols, q, qCol, out, outOff, ldo);
+    VectorFloatOps.quantize(x, xOff, ldx, rows, cols, q, qCol, out, null, outOff, ldo);
   }
 
   @Override
   public void quantize(float[] x, int xOff, int ldx, int rows, int cols, QuantizeArgs q, int qCol,
       float[] out, int outOff, int ldo) {
-    VectorFloatOps.quantize(x, xOff, ldx, rows, cols, q, qCol, out, outOff, ldo);
+    VectorFloatOps.quantize(x, xOff, ldx, rows, cols, q, qCol, null, out, outOff, ldo);
   }
 
   @Override
@@ -115,7 +115,7 @@ public final class VectorKernels implements Kernels {
   }
 
   @Override
-  public void gelu(float[] x, int off, int ld, int rows, int cols) {
-    VectorFloatOps.gelu(x, off, ld, rows, cols);
+  public void gelu(float[] x, int off, int ld, int rows, int cols, KernelScratch scratch) {
+    VectorFloatOps.gelu(x, off, ld, rows, cols, scratch(scratch).geluRow);
   }
 }

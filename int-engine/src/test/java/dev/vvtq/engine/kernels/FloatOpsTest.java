@@ -161,12 +161,12 @@ class FloatOpsTest {
     x[3] = -20f;
     x[4] = 5.6568542f; // z = 4 exactly
     float[] v = x.clone();
-    VECTOR.gelu(v, 0, cols, 2, cols);
+    VECTOR.gelu(v, 0, cols, 2, cols, VECTOR.newScratch(cols));
     for (int i = 0; i < x.length; i++) {
       assertEquals(FloatMath.gelu(x[i]), v[i], "gelu(" + x[i] + ")");
     }
     float[] s = x.clone();
-    SCALAR.gelu(s, 0, cols, 2, cols);
+    SCALAR.gelu(s, 0, cols, 2, cols, SCALAR.newScratch(cols));
     assertArrayEquals(s, v);
   }
 }
