@@ -40,15 +40,14 @@ final class ForwardPass {
   private final int wide; // row width of acc and y: max(3D, M)
 
   private final float[] tok;
-  private final float[] ln;
   private final float[] y;
   private final int[] acc;
-  private final Operand aIn;
-  private final Operand aMlp;
-  private final Operand patchA;
-  private final Operand q;
-  private final Operand kq;
-  private final Operand vq;
+  /** Quantized inputs of the D-wide products (q/k/v, proj, fc1), of fc2, and per-head q, k, v. */
+  private final double[] aIn;
+  private final double[] aMlp;
+  private final double[] q;
+  private final double[] kq;
+  private final double[] vq;
   private final LowBitMatrix[] kLowBit;
   private final LowBitMatrix[] vLowBit;
   private final Int8Matrix[] kInt8;
@@ -56,12 +55,9 @@ final class ForwardPass {
   private final int[][] vShiftSum;
   private final KernelScratch[] scratch;
   private final int[][] scores;
-  private final float[][] probs;
-  private final Operand[] probsA;
+  private final double[][] probsA;
   private final int[][] outAcc;
-  private final float[][] outF;
-  private final float[] clsA;
-  private final Operand clsOperand;
+  private final double[] clsA;
   private final int[] headAcc;
   private final long bytes;
 
@@ -95,18 +91,16 @@ final class ForwardPass {
     patchDim = c.patchDim();
     wide = Math.max(3 * d, mlp);
     int rows = maxBatch * tokens;
-    boolean blockLowBit = m.blocks[0].qkv.lowBit();
     tok = new float[rows * d];
-    ln = new float[rows * d];
     y = new float[Math.max(rows * wide, maxBatch * patches * patchDim)];
     acc = new int[Math.max(rows * wide, maxBatch * patches * d)];
-    aIn = Operand.of(blockLowBit, rows * d);
-    aMlp = Operand.of(blockLowBit, rows * mlp);
-    patchA = Operand.over(y);
+    aIn = new double[rows * d];
+    // fc2's input, and the quantized patches before the first block
+    aMlp = new double[Math.max(rows * mlp, maxBatch * patches * patchDim)];
     int perHead = maxBatch * heads * tokens * hd;
-    q = Operand.of(m.attentionLowBit, perHead);
-    kq = Operand.of(m.attentionLowBit, perHead);
-    vq = Operand.of(m.attentionLowBit, perHead);
+    q = new double[perHead];
+    kq = new double[perHead];
+    vq = new double[perHead];
     int pairs = maxBatch * heads;
     kLowBit = new LowBitMatrix[m.attentionLowBit ? pairs : 0];
     vLowBit = new LowBitMatrix[m.attentionLowBit ? pairs : 0];
@@ -129,21 +123,17 @@ final class ForwardPass {
     int maxK = Math.max(Math.max(d, mlp), Math.max(patchDim, tokens));
     scratch = new KernelScratch[threads];
     scores = new int[threads][ATTENTION_ROWS * tokens];
-    probs = new float[threads][ATTENTION_ROWS * tokens];
-    probsA = new Operand[threads];
+    probsA = new double[threads][ATTENTION_ROWS * tokens];
     outAcc = new int[threads][ATTENTION_ROWS * hd];
-    outF = new float[threads][ATTENTION_ROWS * hd];
     long threadBytes = 0;
     for (int t = 0; t < threads; t++) {
       scratch[t] = k.newScratch(maxK);
-      probsA[t] = Operand.of(m.attentionLowBit, ATTENTION_ROWS * tokens);
-      threadBytes += scratch[t].bytesHeld() + probsA[t].bytes() + ATTENTION_ROWS * (8L * tokens + 8L * hd);
+      threadBytes += scratch[t].bytesHeld() + ATTENTION_ROWS * (12L * tokens + 4L * hd);
     }
-    clsA = new float[maxBatch * d];
-    clsOperand = Operand.over(clsA);
+    clsA = new double[maxBatch * d];
     headAcc = new int[maxBatch * classes];
-    bytes = 4L * (tok.length + ln.length + y.length + acc.length + clsA.length + headAcc.length)
-        + aIn.bytes() + aMlp.bytes() + q.bytes() + kq.bytes() + vq.bytes() + opBytes + threadBytes;
+    bytes = 4L * (tok.length + y.length + acc.length + headAcc.length)
+        + 8L * (aIn.length + aMlp.length + q.length + kq.length + vq.length + clsA.length) + opBytes + threadBytes;
   }
 
   /** Bytes of all buffers of this pass. */
@@ -230,13 +220,13 @@ final class ForwardPass {
       return;
     }
     t0 = timer.start();
-    patchA.quantize(k, y, p0 * patchDim, patchDim, p1 - p0, patchDim, m.patchEmbed.input, 0, p0 * patchDim, patchDim);
+    k.quantize(y, p0 * patchDim, patchDim, p1 - p0, patchDim, m.patchEmbed.input, 0, aMlp, p0 * patchDim, patchDim);
     timer.stop(thread, OpClass.QUANTIZE, t0);
     for (int b = p0 / patches; b < batch && b * patches < p1; b++) {
       int n0 = Math.max(p0, b * patches) - b * patches;
       int n1 = Math.min(p1, (b + 1) * patches) - b * patches;
       int pr = b * patches + n0;
-      m.patchEmbed.apply(k, patchA, pr * patchDim, patchDim, n1 - n0, acc, pr * d, d, scratch[thread],
+      m.patchEmbed.apply(k, aMlp, pr * patchDim, patchDim, n1 - n0, acc, pr * d, d, scratch[thread],
           tok, (b * tokens + 1 + n0) * d, d, true, timer, thread);
     }
   }
@@ -263,44 +253,44 @@ final class ForwardPass {
     bp.proj.apply(k, aIn, first * d, d * step, count, acc, first * wide, wide * step, s, tok, first * d, d * step, true,
         timer, thread);
     long t0 = timer.start();
-    k.layerNorm(tok, first * d, d * step, count, d, bp.norm2Weight, bp.norm2Bias, m.eps, ln, first * d, d * step);
+    k.layerNormThenQuantize(tok, first * d, d * step, count, d, bp.norm2Weight, bp.norm2Bias, m.eps, bp.fc1.input, 0,
+        aIn, first * d, d * step, s);
     timer.stop(thread, OpClass.LAYERNORM, t0);
-    t0 = timer.start();
-    aIn.quantize(k, ln, first * d, d * step, count, d, bp.fc1.input, 0, first * d, d * step);
-    timer.stop(thread, OpClass.QUANTIZE, t0);
     bp.fc1.apply(k, aIn, first * d, d * step, count, acc, first * wide, wide * step, s, y, first * wide, wide * step,
         false, timer, thread);
     t0 = timer.start();
-    k.gelu(y, first * wide, wide * step, count, mlp, s);
+    k.geluThenQuantize(y, first * wide, wide * step, count, mlp, bp.fc2.input, 0, aMlp, first * mlp, mlp * step, s);
     timer.stop(thread, OpClass.GELU, t0);
-    t0 = timer.start();
-    aMlp.quantize(k, y, first * wide, wide * step, count, mlp, bp.fc2.input, 0, first * mlp, mlp * step);
-    timer.stop(thread, OpClass.QUANTIZE, t0);
     bp.fc2.apply(k, aMlp, first * mlp, mlp * step, count, acc, first * wide, wide * step, s, tok, first * d, d * step,
         true, timer, thread);
   }
 
   /** LayerNorm, fused q/k/v product, and the q, k, v quantizers into per-head layouts. */
   private void startBlock(BlockPlan bp, int r0, int count, int thread) {
+    KernelScratch s = scratch[thread];
     long t0 = timer.start();
-    k.layerNorm(tok, r0 * d, d, count, d, bp.norm1Weight, bp.norm1Bias, m.eps, ln, r0 * d, d);
+    k.layerNormThenQuantize(tok, r0 * d, d, count, d, bp.norm1Weight, bp.norm1Bias, m.eps, bp.qkv.input, 0, aIn,
+        r0 * d, d, s);
     timer.stop(thread, OpClass.LAYERNORM, t0);
     t0 = timer.start();
-    aIn.quantize(k, ln, r0 * d, d, count, d, bp.qkv.input, 0, r0 * d, d);
-    timer.stop(thread, OpClass.QUANTIZE, t0);
-    bp.qkv.apply(k, aIn, r0 * d, d, count, acc, r0 * wide, wide, scratch[thread], y, r0 * wide, wide, false, timer,
-        thread);
+    bp.qkv.product(k, aIn, r0 * d, d, count, 0, d, acc, r0 * wide, wide, s);
+    timer.stop(thread, OpClass.LINEAR, t0);
     t0 = timer.start();
     int r1 = r0 + count;
+    float[] scale = bp.qkv.scale[0];
+    int[] sums = bp.qkv.shiftRowSum0();
     for (int b = r0 / tokens; b * tokens < r1; b++) {
       int t0b = Math.max(r0, b * tokens) - b * tokens;
       int t1b = Math.min(r1, (b + 1) * tokens) - b * tokens;
       int src = (b * tokens + t0b) * wide;
       for (int h = 0; h < heads; h++) {
         int dst = ((b * heads + h) * tokens + t0b) * hd;
-        q.quantize(k, y, src + h * hd, wide, t1b - t0b, hd, bp.quantQ, h * hd, dst, hd);
-        kq.quantize(k, y, src + d + h * hd, wide, t1b - t0b, hd, bp.quantK, h * hd, dst, hd);
-        vq.quantize(k, y, src + 2 * d + h * hd, wide, t1b - t0b, hd, bp.quantV, h * hd, dst, hd);
+        int c = h * hd;
+        k.dequantizeThenQuantize(acc, src + c, wide, t1b - t0b, hd, scale, sums, bp.qkv.bias, c, bp.quantQ, c, q, dst, hd);
+        k.dequantizeThenQuantize(acc, src + d + c, wide, t1b - t0b, hd, scale, sums, bp.qkv.bias, d + c, bp.quantK, c,
+            kq, dst, hd);
+        k.dequantizeThenQuantize(acc, src + 2 * d + c, wide, t1b - t0b, hd, scale, sums, bp.qkv.bias, 2 * d + c,
+            bp.quantV, c, vq, dst, hd);
       }
     }
     timer.stop(thread, OpClass.QUANTIZE, t0);
@@ -313,17 +303,17 @@ final class ForwardPass {
       long t0 = timer.start();
       int base = i * tokens * hd;
       if (m.attentionLowBit) {
-        k.packLowBit(kq.d, base, hd, 1, tokens, hd, bits, kLowBit[i]);
-        k.packLowBit(vq.d, base, 1, hd, hd, tokens, bits, vLowBit[i]);
+        k.packLowBit(kq, base, hd, 1, tokens, hd, bits, kLowBit[i]);
+        k.packLowBit(vq, base, 1, hd, hd, tokens, bits, vLowBit[i]);
       } else {
-        k.packInt8(kq.f, base, hd, 1, tokens, hd, bits, kInt8[i]);
-        k.packInt8(vq.f, base, 1, hd, hd, tokens, bits, vInt8[i]);
+        k.packInt8(kq, base, hd, 1, tokens, hd, bits, kInt8[i]);
+        k.packInt8(vq, base, 1, hd, hd, tokens, bits, vInt8[i]);
         int shift = m.blocks[block].quantAttn[0].shift();
         int[] sums = vShiftSum[i];
         java.util.Arrays.fill(sums, 0);
         for (int t = 0; t < tokens; t++) {
           for (int j = 0; j < hd; j++) {
-            sums[j] += (int) vq.f[base + t * hd + j];
+            sums[j] += (int) vq[base + t * hd + j];
           }
         }
         for (int j = 0; j < hd; j++) {
@@ -353,37 +343,29 @@ final class ForwardPass {
     int rows = t1 - t0;
     int base = pair * tokens * hd;
     int[] s = scores[thread];
-    float[] p = probs[thread];
-    Operand pa = probsA[thread];
+    double[] pa = probsA[thread];
     KernelScratch ks = scratch[thread];
     long c0 = timer.start();
     if (m.attentionLowBit) {
-      k.lowBitGemm(q.d, base + t0 * hd, hd, m.attentionBits, rows, kLowBit[pair], 0, hd, s, 0, tokens, ks);
+      k.lowBitGemm(q, base + t0 * hd, hd, m.attentionBits, rows, kLowBit[pair], 0, hd, s, 0, tokens, ks);
     } else {
-      k.int8Gemm(q.f, base + t0 * hd, hd, m.attentionBits, rows, kInt8[pair], 0, hd, s, 0, tokens, ks);
+      k.int8Gemm(q, base + t0 * hd, hd, m.attentionBits, rows, kInt8[pair], 0, hd, s, 0, tokens, ks);
     }
     timer.stop(thread, OpClass.ATTENTION, c0);
     c0 = timer.start();
-    k.softmax(s, 0, tokens, rows, tokens, bp.scoreScale[h], p, 0, tokens);
+    k.softmaxThenQuantize(s, 0, tokens, rows, tokens, bp.scoreScale[h], bp.quantAttn[h], pa, 0, tokens, ks);
     timer.stop(thread, OpClass.SOFTMAX, c0);
-    c0 = timer.start();
-    pa.quantize(k, p, 0, tokens, rows, tokens, bp.quantAttn[h], 0, 0, tokens);
-    timer.stop(thread, OpClass.QUANTIZE, c0);
     c0 = timer.start();
     int[] o = outAcc[thread];
     if (m.attentionLowBit) {
-      k.lowBitGemm(pa.d, 0, tokens, bp.quantAttn[h].bits(), rows, vLowBit[pair], 0, tokens, o, 0, hd, ks);
+      k.lowBitGemm(pa, 0, tokens, bp.quantAttn[h].bits(), rows, vLowBit[pair], 0, tokens, o, 0, hd, ks);
     } else {
-      k.int8Gemm(pa.f, 0, tokens, bp.quantAttn[h].bits(), rows, vInt8[pair], 0, tokens, o, 0, hd, ks);
+      k.int8Gemm(pa, 0, tokens, bp.quantAttn[h].bits(), rows, vInt8[pair], 0, tokens, o, 0, hd, ks);
     }
     timer.stop(thread, OpClass.ATTENTION, c0);
     c0 = timer.start();
-    float[] of = outF[thread];
-    k.dequantize(o, 0, hd, rows, hd, bp.outputScale[h], m.attentionLowBit ? null : vShiftSum[pair], null, of, 0, hd,
-        false);
-    timer.stop(thread, OpClass.DEQUANTIZE, c0);
-    c0 = timer.start();
-    aIn.quantize(k, of, 0, hd, rows, hd, bp.proj.input, h * hd, (b * tokens + t0) * d + h * hd, d);
+    k.dequantizeThenQuantize(o, 0, hd, rows, hd, bp.outputScale[h], m.attentionLowBit ? null : vShiftSum[pair], null, 0,
+        bp.proj.input, h * hd, aIn, (b * tokens + t0) * d + h * hd, d);
     timer.stop(thread, OpClass.QUANTIZE, c0);
   }
 
@@ -391,12 +373,9 @@ final class ForwardPass {
   private void classify(float[] logits, int logitsOff) {
     finishBlock(m.blocks[m.blocks.length - 1], 0, batch, tokens, 0);
     long t0 = timer.start();
-    k.layerNorm(tok, 0, d * tokens, batch, d, m.normWeight, m.normBias, m.eps, ln, 0, d);
+    k.layerNormThenQuantize(tok, 0, d * tokens, batch, d, m.normWeight, m.normBias, m.eps, m.head.input, 0, clsA, 0, d,
+        scratch[0]);
     timer.stop(0, OpClass.LAYERNORM, t0);
-    t0 = timer.start();
-    k.quantize(ln, 0, d, batch, d, m.head.input, 0, clsA, 0, d);
-    timer.stop(0, OpClass.QUANTIZE, t0);
-    m.head.apply(k, clsOperand, 0, d, batch, headAcc, 0, classes, scratch[0], logits, logitsOff, classes,
-        false, timer, 0);
+    m.head.apply(k, clsA, 0, d, batch, headAcc, 0, classes, scratch[0], logits, logitsOff, classes, false, timer, 0);
   }
 }

@@ -112,21 +112,32 @@ final class LinearPlan {
    * {@code out (+)= y} for {@code rows} rows of the quantized input {@code a}; {@code acc} is scratch
    * for the integer products.
    */
-  void apply(Kernels k, Operand a, int aOff, int lda, int rows, int[] acc, int accOff, int ldAcc, KernelScratch s,
+  void apply(Kernels k, double[] a, int aOff, int lda, int rows, int[] acc, int accOff, int ldAcc, KernelScratch s,
       float[] outArr, int outOff, int ldo, boolean accumulate, OpTimer timer, int thread) {
     for (int g = 0; g + 1 < split.length; g++) {
       long t0 = timer.start();
-      if (a.d != null) {
-        k.lowBitGemm(a.d, aOff, lda, input.bits(), rows, lowBitWeights, split[g], split[g + 1], acc, accOff, ldAcc, s);
-      } else {
-        k.int8Gemm(a.f, aOff, lda, input.bits(), rows, int8Weights, split[g], split[g + 1], acc, accOff, ldAcc, s);
-      }
+      product(k, a, aOff, lda, rows, split[g], split[g + 1], acc, accOff, ldAcc, s);
       timer.stop(thread, OpClass.LINEAR, t0);
       t0 = timer.start();
       k.dequantize(acc, accOff, ldAcc, rows, out, scale[g], shiftRowSum == null ? null : shiftRowSum[g],
           g == 0 ? bias : null, outArr, outOff, ldo, accumulate || g > 0);
       timer.stop(thread, OpClass.DEQUANTIZE, t0);
     }
+  }
+
+  /** The integer product over input columns [k0, k1) into {@code acc}, no epilogue. */
+  void product(Kernels k, double[] a, int aOff, int lda, int rows, int k0, int k1, int[] acc, int accOff, int ldAcc,
+      KernelScratch s) {
+    if (lowBitWeights != null) {
+      k.lowBitGemm(a, aOff, lda, input.bits(), rows, lowBitWeights, k0, k1, acc, accOff, ldAcc, s);
+    } else {
+      k.int8Gemm(a, aOff, lda, input.bits(), rows, int8Weights, k0, k1, acc, accOff, ldAcc, s);
+    }
+  }
+
+  /** The shifted row sums of the single input group, or null (signed input). */
+  int[] shiftRowSum0() {
+    return shiftRowSum == null ? null : shiftRowSum[0];
   }
 
   /** Bytes held by the prepared weights and the per-output vectors. */

@@ -6,12 +6,18 @@ public enum OpClass {
   LINEAR,
   /** Integer products of attention (q k^T, attn v) and packing k and v for them. */
   ATTENTION,
-  /** Dequantization epilogues: integer sums to floats, bias, residual adds. */
+  /** Dequantization epilogues into floats: bias and residual adds (proj, fc1, fc2, patch, head). */
   DEQUANTIZE,
-  /** Activation quantization (all quantizers). */
+  /**
+   * Requantization (dequantize then quantize: q, k, v and the attention output) and the patch
+   * quantizer. The other quantizers are fused into the operation before them and counted there.
+   */
   QUANTIZE,
+  /** Softmax with quant_attn. */
   SOFTMAX,
+  /** LayerNorm with the quantizer after it. */
   LAYERNORM,
+  /** GELU with quant2. */
   GELU,
   /** Patch extraction, class token and position embedding, copies. */
   OTHER

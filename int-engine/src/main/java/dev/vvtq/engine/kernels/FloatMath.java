@@ -77,6 +77,11 @@ public final class FloatMath {
 
   /** erfc(a) for a >= 0 (clamped to [0, 4]): relative error of a few ulp. */
   static float erfcNonNegative(float a) {
+    return exp(erfcExponent(a));
+  }
+
+  /** The exponent of erfc(a) = exp(-a^2 + U(a - 2)), a clamped to [0, 4]; it lies in [-17, 0]. */
+  static float erfcExponent(float a) {
     a = Math.min(a, ERFC_MAX);
     float t = a - 2f;
     float u = U11;
@@ -91,7 +96,7 @@ public final class FloatMath {
     u = Math.fma(u, t, U2);
     u = Math.fma(u, t, U1);
     u = Math.fma(u, t, U0);
-    return exp(Math.fma(-a, a, u));
+    return Math.fma(-a, a, u);
   }
 
   /** The complementary error function, to float precision (0 beyond 4, 2 below -4). */

@@ -39,8 +39,8 @@ public interface Kernels {
   /** An empty right operand of {@link #int8Gemm} for per-call data, filled by {@link #packInt8}. */
   Int8Matrix newInt8Operand(int maxRows, int maxCols);
 
-  /** As {@link #packLowBit}, for integers of at most 8 bits held as floats. */
-  void packInt8(float[] src, int off, int rowStride, int colStride, int rows, int cols, int bits, Int8Matrix dst);
+  /** As {@link #packLowBit}, for integers of at most 8 bits. */
+  void packInt8(double[] src, int off, int rowStride, int colStride, int rows, int cols, int bits, Int8Matrix dst);
 
   /** Per-thread scratch memory for the products, for right operands of at most {@code maxK} columns. */
   KernelScratch newScratch(int maxK);
@@ -55,23 +55,22 @@ public interface Kernels {
   void lowBitGemm(double[] a, int aOff, int lda, int aBits, int rows, LowBitMatrix w, int k0, int k1,
       int[] c, int cOff, int ldc, KernelScratch scratch);
 
-  /** As {@link #lowBitGemm} with float-held operands of at most 8 bits and an {@link Int8Matrix}. */
-  void int8Gemm(float[] a, int aOff, int lda, int aBits, int rows, Int8Matrix w, int k0, int k1,
+  /** As {@link #lowBitGemm} with operands of at most 8 bits and an {@link Int8Matrix}. */
+  void int8Gemm(double[] a, int aOff, int lda, int aBits, int rows, Int8Matrix w, int k0, int k1,
       int[] c, int cOff, int ldc, KernelScratch scratch);
 
   // ---- float parts ---------------------------------------------------------------------------
+  //
+  // Each "...ThenQuantize" kernel gives exactly the integers of the plain kernel's float result passed
+  // through quantize: fused, the float intermediate never goes to memory.
 
   /**
    * Activation quantization: {@code out[outOff + r*ldo + j] = rint(clamp((x[xOff + r*ldx + j] -
    * offset) * inverseStep[qCol + j], qmin, qmax)) - shift}, round half to even, for {@code r < rows,
-   * j < cols}. This variant stores the integers as doubles (operands of {@link #lowBitGemm}).
+   * j < cols}, the integers stored as doubles (the operands of both products).
    */
   void quantize(float[] x, int xOff, int ldx, int rows, int cols, QuantizeArgs q, int qCol,
       double[] out, int outOff, int ldo);
-
-  /** As the double variant, storing floats (operands of {@link #int8Gemm}). */
-  void quantize(float[] x, int xOff, int ldx, int rows, int cols, QuantizeArgs q, int qCol,
-      float[] out, int outOff, int ldo);
 
   /**
    * Dequantization epilogue: {@code y = scale[j] * (acc[accOff + r*ldAcc + j] + shiftRowSum[j]) +
@@ -81,13 +80,29 @@ public interface Kernels {
   void dequantize(int[] acc, int accOff, int ldAcc, int rows, int cols, float[] scale, int[] shiftRowSum,
       float[] bias, float[] out, int outOff, int ldo, boolean accumulate);
 
+  /** {@link #dequantize} with the vectors read from index {@code vecOff}, then {@link #quantize}. */
+  void dequantizeThenQuantize(int[] acc, int accOff, int ldAcc, int rows, int cols, float[] scale, int[] shiftRowSum,
+      float[] bias, int vecOff, QuantizeArgs q, int qCol, double[] out, int outOff, int ldo);
+
   /** LayerNorm over each row of {@code cols} values: {@code (x - mean) / sqrt(var + eps) * gamma + beta}. */
   void layerNorm(float[] x, int xOff, int ldx, int rows, int cols, float[] gamma, float[] beta, float eps,
-      float[] out, int outOff, int ldo);
+      float[] out, int outOff, int ldo, KernelScratch scratch);
 
-  /** Row-wise softmax of {@code scale * s[sOff + r*lds + j]} over {@code j < cols}. */
+  /** {@link #layerNorm} then {@link #quantize}. */
+  void layerNormThenQuantize(float[] x, int xOff, int ldx, int rows, int cols, float[] gamma, float[] beta, float eps,
+      QuantizeArgs q, int qCol, double[] out, int outOff, int ldo, KernelScratch scratch);
+
+  /** Row-wise softmax of {@code scale * s[sOff + r*lds + j]} over {@code j < cols} ({@code scale > 0}). */
   void softmax(int[] s, int sOff, int lds, int rows, int cols, float scale, float[] out, int outOff, int ldo);
+
+  /** {@link #softmax} then {@link #quantize} (rows of at most maxK columns). */
+  void softmaxThenQuantize(int[] s, int sOff, int lds, int rows, int cols, float scale, QuantizeArgs q,
+      double[] out, int outOff, int ldo, KernelScratch scratch);
 
   /** In-place GELU, exact erf form: {@code x * 0.5 * (1 + erf(x / sqrt(2)))}; rows of at most maxK columns. */
   void gelu(float[] x, int off, int ld, int rows, int cols, KernelScratch scratch);
+
+  /** {@link #gelu} (leaving {@code x} unchanged) then {@link #quantize}. */
+  void geluThenQuantize(float[] x, int off, int ld, int rows, int cols, QuantizeArgs q, int qCol,
+      double[] out, int outOff, int ldo, KernelScratch scratch);
 }

@@ -2,7 +2,8 @@ package dev.vvtq.engine.kernels;
 
 /**
  * The reference implementation of {@link Kernels}: plain loops, int arithmetic for the products. It
- * defines the results every other implementation must reproduce and is the template for new backends.
+ * defines the results every other implementation must reproduce and is the template for new backends;
+ * it is not tuned (some kernels allocate a row buffer per call).
  */
 public final class ScalarKernels implements Kernels {
 
@@ -125,7 +126,7 @@ public final class ScalarKernels implements Kernels {
   }
 
   @Override
-  public void packInt8(float[] src, int off, int rowStride, int colStride, int rows, int cols, int bits, Int8Matrix dst) {
+  public void packInt8(double[] src, int off, int rowStride, int colStride, int rows, int cols, int bits, Int8Matrix dst) {
     checkBits(bits, 8);
     ByteMatrix m = (ByteMatrix) dst;
     checkCapacity(rows, cols, m);
@@ -160,7 +161,7 @@ public final class ScalarKernels implements Kernels {
   }
 
   @Override
-  public void int8Gemm(float[] a, int aOff, int lda, int aBits, int rows, Int8Matrix w, int k0, int k1,
+  public void int8Gemm(double[] a, int aOff, int lda, int aBits, int rows, Int8Matrix w, int k0, int k1,
       int[] c, int cOff, int ldc, KernelScratch scratch) {
     ByteMatrix m = (ByteMatrix) w;
     for (int r = 0; r < rows; r++) {
@@ -190,14 +191,9 @@ public final class ScalarKernels implements Kernels {
     }
   }
 
-  @Override
-  public void quantize(float[] x, int xOff, int ldx, int rows, int cols, QuantizeArgs q, int qCol,
-      float[] out, int outOff, int ldo) {
-    for (int r = 0; r < rows; r++) {
-      for (int j = 0; j < cols; j++) {
-        out[outOff + r * ldo + j] = quantizeOne(x[xOff + r * ldx + j], q, q.inverseStep()[qCol + j]);
-      }
-    }
+  private static float dequantizeOne(int acc, int j, float[] scale, int[] shiftRowSum, float[] bias) {
+    int v = acc + (shiftRowSum == null ? 0 : shiftRowSum[j]);
+    return Math.fma(scale[j], (float) v, bias == null ? 0f : bias[j]);
   }
 
   @Override
@@ -205,8 +201,7 @@ public final class ScalarKernels implements Kernels {
       float[] bias, float[] out, int outOff, int ldo, boolean accumulate) {
     for (int r = 0; r < rows; r++) {
       for (int j = 0; j < cols; j++) {
-        int v = acc[accOff + r * ldAcc + j] + (shiftRowSum == null ? 0 : shiftRowSum[j]);
-        float y = Math.fma(scale[j], (float) v, bias == null ? 0f : bias[j]);
+        float y = dequantizeOne(acc[accOff + r * ldAcc + j], j, scale, shiftRowSum, bias);
         int o = outOff + r * ldo + j;
         out[o] = accumulate ? out[o] + y : y;
       }
@@ -214,25 +209,48 @@ public final class ScalarKernels implements Kernels {
   }
 
   @Override
-  public void layerNorm(float[] x, int xOff, int ldx, int rows, int cols, float[] gamma, float[] beta, float eps,
-      float[] out, int outOff, int ldo) {
+  public void dequantizeThenQuantize(int[] acc, int accOff, int ldAcc, int rows, int cols, float[] scale,
+      int[] shiftRowSum, float[] bias, int vecOff, QuantizeArgs q, int qCol, double[] out, int outOff, int ldo) {
     for (int r = 0; r < rows; r++) {
-      int xo = xOff + r * ldx;
-      float sum = 0f;
       for (int j = 0; j < cols; j++) {
-        sum += x[xo + j];
+        float y = dequantizeOne(acc[accOff + r * ldAcc + j], vecOff + j, scale, shiftRowSum, bias);
+        out[outOff + r * ldo + j] = quantizeOne(y, q, q.inverseStep()[qCol + j]);
       }
-      float mean = sum / cols;
-      float sq = 0f;
-      for (int j = 0; j < cols; j++) {
-        float d = x[xo + j] - mean;
-        sq = Math.fma(d, d, sq);
-      }
-      float inv = (float) (1.0 / Math.sqrt(sq / cols + eps));
-      int oo = outOff + r * ldo;
-      for (int j = 0; j < cols; j++) {
-        out[oo + j] = Math.fma((x[xo + j] - mean) * inv, gamma[j], beta[j]);
-      }
+    }
+  }
+
+  private static float[] normalized(float[] x, int xo, int cols, float[] gamma, float[] beta, float eps) {
+    float sum = 0f;
+    for (int j = 0; j < cols; j++) {
+      sum += x[xo + j];
+    }
+    float mean = sum / cols;
+    float sq = 0f;
+    for (int j = 0; j < cols; j++) {
+      float d = x[xo + j] - mean;
+      sq = Math.fma(d, d, sq);
+    }
+    float inv = (float) (1.0 / Math.sqrt(sq / cols + eps));
+    float[] y = new float[cols];
+    for (int j = 0; j < cols; j++) {
+      y[j] = Math.fma((x[xo + j] - mean) * inv, gamma[j], beta[j]);
+    }
+    return y;
+  }
+
+  @Override
+  public void layerNorm(float[] x, int xOff, int ldx, int rows, int cols, float[] gamma, float[] beta, float eps,
+      float[] out, int outOff, int ldo, KernelScratch scratch) {
+    for (int r = 0; r < rows; r++) {
+      System.arraycopy(normalized(x, xOff + r * ldx, cols, gamma, beta, eps), 0, out, outOff + r * ldo, cols);
+    }
+  }
+
+  @Override
+  public void layerNormThenQuantize(float[] x, int xOff, int ldx, int rows, int cols, float[] gamma, float[] beta,
+      float eps, QuantizeArgs q, int qCol, double[] out, int outOff, int ldo, KernelScratch scratch) {
+    for (int r = 0; r < rows; r++) {
+      quantize(normalized(x, xOff + r * ldx, cols, gamma, beta, eps), 0, cols, 1, cols, q, qCol, out, outOff + r * ldo, ldo);
     }
   }
 
@@ -259,10 +277,30 @@ public final class ScalarKernels implements Kernels {
   }
 
   @Override
+  public void softmaxThenQuantize(int[] s, int sOff, int lds, int rows, int cols, float scale, QuantizeArgs q,
+      double[] out, int outOff, int ldo, KernelScratch scratch) {
+    float[] p = new float[cols];
+    for (int r = 0; r < rows; r++) {
+      softmax(s, sOff + r * lds, lds, 1, cols, scale, p, 0, cols);
+      quantize(p, 0, cols, 1, cols, q, 0, out, outOff + r * ldo, ldo);
+    }
+  }
+
+  @Override
   public void gelu(float[] x, int off, int ld, int rows, int cols, KernelScratch scratch) {
     for (int r = 0; r < rows; r++) {
       for (int j = 0; j < cols; j++) {
         x[off + r * ld + j] = FloatMath.gelu(x[off + r * ld + j]);
+      }
+    }
+  }
+
+  @Override
+  public void geluThenQuantize(float[] x, int off, int ld, int rows, int cols, QuantizeArgs q, int qCol,
+      double[] out, int outOff, int ldo, KernelScratch scratch) {
+    for (int r = 0; r < rows; r++) {
+      for (int j = 0; j < cols; j++) {
+        out[outOff + r * ldo + j] = quantizeOne(FloatMath.gelu(x[off + r * ld + j]), q, q.inverseStep()[qCol + j]);
       }
     }
   }

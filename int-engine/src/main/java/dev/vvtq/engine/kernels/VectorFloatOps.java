@@ -1,18 +1,5 @@
 package dev.vvtq.engine.kernels;
 
-import static dev.vvtq.engine.kernels.FloatMath.EXP_HI;
-import static dev.vvtq.engine.kernels.FloatMath.EXP_LO;
-import static dev.vvtq.engine.kernels.FloatMath.EXP_P0;
-import static dev.vvtq.engine.kernels.FloatMath.EXP_P1;
-import static dev.vvtq.engine.kernels.FloatMath.EXP_P2;
-import static dev.vvtq.engine.kernels.FloatMath.EXP_P3;
-import static dev.vvtq.engine.kernels.FloatMath.EXP_P4;
-import static dev.vvtq.engine.kernels.FloatMath.EXP_P5;
-import static dev.vvtq.engine.kernels.FloatMath.LN2_HI;
-import static dev.vvtq.engine.kernels.FloatMath.LN2_LO;
-import static dev.vvtq.engine.kernels.FloatMath.LOG2E;
-import static dev.vvtq.engine.kernels.FloatMath.ROUND_MAGIC;
-
 import jdk.incubator.vector.DoubleVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
@@ -22,8 +9,13 @@ import jdk.incubator.vector.VectorSpecies;
 /**
  * The float parts of the forward pass, vectorised. Each loop runs whole vectors then a scalar tail
  * that performs the same operations as a lane (see {@link FloatMath}), so results do not depend on
- * where a row starts or how long it is. exp and erfc are written out inline: a helper taking vectors
- * can miss inlining and box every vector.
+ * where a row starts or how long it is, and a fused "...ThenQuantize" kernel gives exactly the
+ * integers of its two steps run one after the other.
+ *
+ * <p>Written for JDK 17's C2: every compiled method keeps its inlined Vector API code under the
+ * inlining budget (beyond it, the calls left over keep their vectors boxed, about ten times slower):
+ * constant vectors instead of scalar operands, exp and erfc written out once, GELU and softmax in
+ * per-row stages. Methods taking or returning vectors are avoided altogether.
  */
 final class VectorFloatOps {
   private VectorFloatOps() {}
@@ -35,54 +27,48 @@ final class VectorFloatOps {
   static final int DL = D.length();
   private static final int[] ZERO_INTS = new int[FL];
   private static final float[] ZERO_FLOATS = new float[FL];
+  // Constants are broadcast into locals before each loop, not kept in static final vectors: C2 reloads
+  // a static vector's float[] payload after every store to a float[] in the loop.
+  private static final float MAGIC = FloatMath.ROUND_MAGIC;
 
   // ---- quantization ----------------------------------------------------------------------------
 
-  private static float quantizeOne(float x, float offset, float inv, float qmin, float qmax, float shift) {
-    float v = (x - offset) * inv;
-    v = Math.min(Math.max(v, qmin), qmax);
-    return ((v + ROUND_MAGIC) - ROUND_MAGIC) - shift;
+  /** One value as a lane computes it: (M + rint(v)) - (M + shift) is rint(v) - shift exactly. */
+  static float quantizeOne(float x, QuantizeArgs q, float inv) {
+    float v = (x - q.offset()) * inv;
+    v = Math.min(Math.max(v, q.qmin()), q.qmax());
+    return (v + FloatMath.ROUND_MAGIC) - (FloatMath.ROUND_MAGIC + q.shift());
   }
 
-  /**
-   * Quantization into doubles ({@code outD}) or floats ({@code outF}, when {@code outD} is null). One
-   * method for both on purpose: at this size C2 compiles it on its own instead of inlining it into the
-   * large forward-pass methods, where an exhausted inlining budget would leave its vector calls boxed.
-   */
-  static void quantize(float[] x, int xOff, int ldx, int rows, int cols, QuantizeArgs q, int qCol,
-      double[] outD, float[] outF, int outOff, int ldo) {
-    if (rows < 0 || cols < 0 || qCol < 0 || qCol + cols > q.inverseStep().length) {
-      throw new IllegalArgumentException("quantize " + rows + "x" + cols + " from column " + qCol + " with "
-          + q.inverseStep().length + " steps");
+  private static void checkQuantizer(QuantizeArgs q, int qCol, int cols) {
+    if (qCol < 0 || cols < 0 || qCol + cols > q.inverseStep().length) {
+      throw new IllegalArgumentException(
+          "quantizer columns [" + qCol + ", " + (qCol + cols) + ") outside its " + q.inverseStep().length + " steps");
     }
+  }
+
+  static void quantize(float[] x, int xOff, int ldx, int rows, int cols, QuantizeArgs q, int qCol, double[] out,
+      int outOff, int ldo) {
+    checkQuantizer(q, qCol, cols);
     FloatVector off = FloatVector.broadcast(F, q.offset());
     FloatVector lo = FloatVector.broadcast(F, q.qmin());
     FloatVector hi = FloatVector.broadcast(F, q.qmax());
-    FloatVector shift = FloatVector.broadcast(F, q.shift());
+    FloatVector unshift = FloatVector.broadcast(F, FloatMath.ROUND_MAGIC + q.shift());
+    FloatVector magic = FloatVector.broadcast(F, MAGIC);
     float[] inv = q.inverseStep();
     int whole = cols - cols % FL;
     for (int r = 0; r < rows; r++) {
       int xo = xOff + r * ldx;
       int oo = outOff + r * ldo;
-      if (outD != null) {
-        for (int j = 0; j < whole; j += FL) {
-          FloatVector v = FloatVector.fromArray(F, x, xo + j).sub(off).mul(FloatVector.fromArray(F, inv, qCol + j));
-          v = v.max(lo).min(hi).add(MAGIC_V).sub(MAGIC_V).sub(shift);
-          // a float vector widens to exactly two double vectors (constant parts: the intrinsic needs them)
-          ((DoubleVector) v.convertShape(VectorOperators.F2D, D, 0)).intoArray(outD, oo + j);
-          ((DoubleVector) v.convertShape(VectorOperators.F2D, D, 1)).intoArray(outD, oo + j + DL);
-        }
-        for (int j = whole; j < cols; j++) {
-          outD[oo + j] = quantizeOne(x[xo + j], q.offset(), inv[qCol + j], q.qmin(), q.qmax(), q.shift());
-        }
-      } else {
-        for (int j = 0; j < whole; j += FL) {
-          FloatVector v = FloatVector.fromArray(F, x, xo + j).sub(off).mul(FloatVector.fromArray(F, inv, qCol + j));
-          v.max(lo).min(hi).add(MAGIC_V).sub(MAGIC_V).sub(shift).intoArray(outF, oo + j);
-        }
-        for (int j = whole; j < cols; j++) {
-          outF[oo + j] = quantizeOne(x[xo + j], q.offset(), inv[qCol + j], q.qmin(), q.qmax(), q.shift());
-        }
+      for (int j = 0; j < whole; j += FL) {
+        FloatVector v = FloatVector.fromArray(F, x, xo + j).sub(off).mul(FloatVector.fromArray(F, inv, qCol + j))
+            .max(lo).min(hi).add(magic).sub(unshift);
+        // a float vector widens to exactly two double vectors (constant parts: the intrinsic needs them)
+        ((DoubleVector) v.convertShape(VectorOperators.F2D, D, 0)).intoArray(out, oo + j);
+        ((DoubleVector) v.convertShape(VectorOperators.F2D, D, 1)).intoArray(out, oo + j + DL);
+      }
+      for (int j = whole; j < cols; j++) {
+        out[oo + j] = quantizeOne(x[xo + j], q, inv[qCol + j]);
       }
     }
   }
@@ -101,10 +87,9 @@ final class VectorFloatOps {
       int ao = accOff + r * ldAcc;
       int oo = outOff + r * ldo;
       for (int j = 0; j < whole; j += FL) {
-        IntVector s = IntVector.fromArray(I, sums, j * step);
-        FloatVector b = FloatVector.fromArray(F, offsets, j * stepB);
-        FloatVector v = (FloatVector) IntVector.fromArray(I, acc, ao + j).add(s).convert(VectorOperators.I2F, 0);
-        FloatVector y = FloatVector.fromArray(F, scale, j).fma(v, b);
+        FloatVector v = (FloatVector) IntVector.fromArray(I, acc, ao + j).add(IntVector.fromArray(I, sums, j * step))
+            .convert(VectorOperators.I2F, 0);
+        FloatVector y = FloatVector.fromArray(F, scale, j).fma(v, FloatVector.fromArray(F, offsets, j * stepB));
         if (accumulate) {
           y.add(FloatVector.fromArray(F, out, oo + j)).intoArray(out, oo + j);
         } else {
@@ -119,36 +104,84 @@ final class VectorFloatOps {
     }
   }
 
+  /** Dequantization (vectors from {@code vecOff}) straight into the next quantizer. */
+  static void dequantizeThenQuantize(int[] acc, int accOff, int ldAcc, int rows, int cols, float[] scale,
+      int[] shiftRowSum, float[] bias, int vecOff, QuantizeArgs q, int qCol, double[] out, int outOff, int ldo) {
+    checkQuantizer(q, qCol, cols);
+    int whole = cols - cols % FL;
+    int[] sums = shiftRowSum == null ? ZERO_INTS : shiftRowSum;
+    float[] offsets = bias == null ? ZERO_FLOATS : bias;
+    int sumOff = shiftRowSum == null ? 0 : vecOff;
+    int biasOff = bias == null ? 0 : vecOff;
+    int step = shiftRowSum == null ? 0 : 1;
+    int stepB = bias == null ? 0 : 1;
+    FloatVector off = FloatVector.broadcast(F, q.offset());
+    FloatVector lo = FloatVector.broadcast(F, q.qmin());
+    FloatVector hi = FloatVector.broadcast(F, q.qmax());
+    FloatVector unshift = FloatVector.broadcast(F, FloatMath.ROUND_MAGIC + q.shift());
+    FloatVector magic = FloatVector.broadcast(F, MAGIC);
+    float[] inv = q.inverseStep();
+    for (int r = 0; r < rows; r++) {
+      int ao = accOff + r * ldAcc;
+      int oo = outOff + r * ldo;
+      for (int j = 0; j < whole; j += FL) {
+        FloatVector v = (FloatVector) IntVector.fromArray(I, acc, ao + j)
+            .add(IntVector.fromArray(I, sums, sumOff + j * step)).convert(VectorOperators.I2F, 0);
+        FloatVector y = FloatVector.fromArray(F, scale, vecOff + j).fma(v, FloatVector.fromArray(F, offsets, biasOff + j * stepB));
+        y = y.sub(off).mul(FloatVector.fromArray(F, inv, qCol + j)).max(lo).min(hi).add(magic).sub(unshift);
+        ((DoubleVector) y.convertShape(VectorOperators.F2D, D, 0)).intoArray(out, oo + j);
+        ((DoubleVector) y.convertShape(VectorOperators.F2D, D, 1)).intoArray(out, oo + j + DL);
+      }
+      for (int j = whole; j < cols; j++) {
+        int v = acc[ao + j] + (shiftRowSum == null ? 0 : shiftRowSum[vecOff + j]);
+        float y = Math.fma(scale[vecOff + j], (float) v, bias == null ? 0f : bias[vecOff + j]);
+        out[oo + j] = quantizeOne(y, q, inv[qCol + j]);
+      }
+    }
+  }
+
   // ---- LayerNorm -------------------------------------------------------------------------------
 
+  /** Mean and 1 / sqrt(var + eps) of a row, into {@code stats[0..1]}. */
+  private static void rowStats(float[] x, int xo, int cols, float eps, float[] stats) {
+    int whole = cols - cols % FL;
+    FloatVector acc = FloatVector.zero(F);
+    for (int j = 0; j < whole; j += FL) {
+      acc = acc.add(FloatVector.fromArray(F, x, xo + j));
+    }
+    float sum = acc.reduceLanes(VectorOperators.ADD);
+    for (int j = whole; j < cols; j++) {
+      sum += x[xo + j];
+    }
+    float mean = sum / cols;
+    FloatVector mv = FloatVector.broadcast(F, mean);
+    FloatVector sq = FloatVector.zero(F);
+    for (int j = 0; j < whole; j += FL) {
+      FloatVector d = FloatVector.fromArray(F, x, xo + j).sub(mv);
+      sq = d.fma(d, sq);
+    }
+    float var = sq.reduceLanes(VectorOperators.ADD);
+    for (int j = whole; j < cols; j++) {
+      float d = x[xo + j] - mean;
+      var = Math.fma(d, d, var);
+    }
+    stats[0] = mean;
+    stats[1] = (float) (1.0 / Math.sqrt(var / cols + eps));
+  }
+
   static void layerNorm(float[] x, int xOff, int ldx, int rows, int cols, float[] gamma, float[] beta, float eps,
-      float[] out, int outOff, int ldo) {
+      float[] out, int outOff, int ldo, float[] stats) {
     int whole = cols - cols % FL;
     for (int r = 0; r < rows; r++) {
       int xo = xOff + r * ldx;
       int oo = outOff + r * ldo;
-      FloatVector acc = FloatVector.zero(F);
+      rowStats(x, xo, cols, eps, stats);
+      float mean = stats[0];
+      float inv = stats[1];
+      FloatVector mv = FloatVector.broadcast(F, mean);
+      FloatVector iv = FloatVector.broadcast(F, inv);
       for (int j = 0; j < whole; j += FL) {
-        acc = acc.add(FloatVector.fromArray(F, x, xo + j));
-      }
-      float sum = acc.reduceLanes(VectorOperators.ADD);
-      for (int j = whole; j < cols; j++) {
-        sum += x[xo + j];
-      }
-      float mean = sum / cols;
-      FloatVector sq = FloatVector.zero(F);
-      for (int j = 0; j < whole; j += FL) {
-        FloatVector d = FloatVector.fromArray(F, x, xo + j).sub(mean);
-        sq = d.fma(d, sq);
-      }
-      float var = sq.reduceLanes(VectorOperators.ADD);
-      for (int j = whole; j < cols; j++) {
-        float d = x[xo + j] - mean;
-        var = Math.fma(d, d, var);
-      }
-      float inv = (float) (1.0 / Math.sqrt(var / cols + eps));
-      for (int j = 0; j < whole; j += FL) {
-        FloatVector.fromArray(F, x, xo + j).sub(mean).mul(inv)
+        FloatVector.fromArray(F, x, xo + j).sub(mv).mul(iv)
             .fma(FloatVector.fromArray(F, gamma, j), FloatVector.fromArray(F, beta, j))
             .intoArray(out, oo + j);
       }
@@ -158,151 +191,288 @@ final class VectorFloatOps {
     }
   }
 
+  static void layerNormThenQuantize(float[] x, int xOff, int ldx, int rows, int cols, float[] gamma, float[] beta,
+      float eps, QuantizeArgs q, int qCol, double[] out, int outOff, int ldo, float[] stats) {
+    checkQuantizer(q, qCol, cols);
+    int whole = cols - cols % FL;
+    FloatVector off = FloatVector.broadcast(F, q.offset());
+    FloatVector lo = FloatVector.broadcast(F, q.qmin());
+    FloatVector hi = FloatVector.broadcast(F, q.qmax());
+    FloatVector unshift = FloatVector.broadcast(F, FloatMath.ROUND_MAGIC + q.shift());
+    FloatVector magic = FloatVector.broadcast(F, MAGIC);
+    float[] invStep = q.inverseStep();
+    for (int r = 0; r < rows; r++) {
+      int xo = xOff + r * ldx;
+      int oo = outOff + r * ldo;
+      rowStats(x, xo, cols, eps, stats);
+      float mean = stats[0];
+      float inv = stats[1];
+      FloatVector mv = FloatVector.broadcast(F, mean);
+      FloatVector iv = FloatVector.broadcast(F, inv);
+      for (int j = 0; j < whole; j += FL) {
+        FloatVector y = FloatVector.fromArray(F, x, xo + j).sub(mv).mul(iv)
+            .fma(FloatVector.fromArray(F, gamma, j), FloatVector.fromArray(F, beta, j));
+        y = y.sub(off).mul(FloatVector.fromArray(F, invStep, qCol + j)).max(lo).min(hi).add(magic).sub(unshift);
+        ((DoubleVector) y.convertShape(VectorOperators.F2D, D, 0)).intoArray(out, oo + j);
+        ((DoubleVector) y.convertShape(VectorOperators.F2D, D, 1)).intoArray(out, oo + j + DL);
+      }
+      for (int j = whole; j < cols; j++) {
+        out[oo + j] = quantizeOne(Math.fma((x[xo + j] - mean) * inv, gamma[j], beta[j]), q, invStep[qCol + j]);
+      }
+    }
+  }
+
   // ---- softmax ---------------------------------------------------------------------------------
+
+  /** exp(scale * s - max) of one row into {@code e}; returns the sum. */
+  private static float softmaxExpRow(int[] s, int so, int cols, float scale, float[] e, int eo) {
+    int whole = cols - cols % FL;
+    IntVector mx = IntVector.broadcast(I, Integer.MIN_VALUE);
+    for (int j = 0; j < whole; j += FL) {
+      mx = mx.max(IntVector.fromArray(I, s, so + j));
+    }
+    int imax = mx.reduceLanes(VectorOperators.MAX);
+    for (int j = whole; j < cols; j++) {
+      imax = Math.max(imax, s[so + j]);
+    }
+    // scale > 0, so the largest score is the largest integer: max needs no float pass.
+    float max = scale * imax;
+    FloatVector scaleV = FloatVector.broadcast(F, scale);
+    FloatVector maxV = FloatVector.broadcast(F, max);
+    FloatVector lowest = FloatVector.broadcast(F, FloatMath.EXP_LO);
+    FloatVector log2e = FloatVector.broadcast(F, FloatMath.LOG2E);
+    FloatVector magic = FloatVector.broadcast(F, MAGIC);
+    FloatVector ln2Hi = FloatVector.broadcast(F, -FloatMath.LN2_HI);
+    FloatVector ln2Lo = FloatVector.broadcast(F, -FloatMath.LN2_LO);
+    FloatVector p0 = FloatVector.broadcast(F, FloatMath.EXP_P0);
+    FloatVector p1 = FloatVector.broadcast(F, FloatMath.EXP_P1);
+    FloatVector p2 = FloatVector.broadcast(F, FloatMath.EXP_P2);
+    FloatVector p3 = FloatVector.broadcast(F, FloatMath.EXP_P3);
+    FloatVector p4 = FloatVector.broadcast(F, FloatMath.EXP_P4);
+    FloatVector p5 = FloatVector.broadcast(F, FloatMath.EXP_P5);
+    FloatVector one = FloatVector.broadcast(F, 1f);
+    IntVector bias = IntVector.broadcast(I, 127 - FloatMath.ROUND_MAGIC_BITS);
+    FloatVector sum = FloatVector.zero(F);
+    for (int j = 0; j < whole; j += FL) {
+      // exp, as FloatMath.exp; the argument is at most 0, so only the lower clamp can act
+      FloatVector x = ((FloatVector) IntVector.fromArray(I, s, so + j).convert(VectorOperators.I2F, 0))
+          .mul(scaleV).sub(maxV).max(lowest);
+      FloatVector nm = x.fma(log2e, magic);
+      FloatVector n = nm.sub(magic);
+      FloatVector t = n.fma(ln2Lo, n.fma(ln2Hi, x));
+      FloatVector y = p5.fma(t, p4).fma(t, p3).fma(t, p2).fma(t, p1).fma(t, p0).fma(t.mul(t), t).add(one);
+      // 2^n from the bits of n + 1.5 * 2^23 (JDK 17 does not compile float-to-int conversions)
+      FloatVector ex = y.mul(nm.reinterpretAsInts().add(bias).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats());
+      ex.intoArray(e, eo + j);
+      sum = sum.add(ex);
+    }
+    float total = sum.reduceLanes(VectorOperators.ADD);
+    for (int j = whole; j < cols; j++) {
+      float ex = FloatMath.exp(scale * s[so + j] - max);
+      e[eo + j] = ex;
+      total += ex;
+    }
+    return total;
+  }
 
   static void softmax(int[] s, int sOff, int lds, int rows, int cols, float scale, float[] out, int outOff, int ldo) {
     int whole = cols - cols % FL;
-    FloatVector p0 = P[0], p1 = P[1], p2 = P[2], p3 = P[3], p4 = P[4], p5 = P[5];
     for (int r = 0; r < rows; r++) {
-      int so = sOff + r * lds;
       int oo = outOff + r * ldo;
-      IntVector mx = IntVector.broadcast(I, Integer.MIN_VALUE);
+      float inv = 1f / softmaxExpRow(s, sOff + r * lds, cols, scale, out, oo);
+      FloatVector iv = FloatVector.broadcast(F, inv);
       for (int j = 0; j < whole; j += FL) {
-        mx = mx.max(IntVector.fromArray(I, s, so + j));
-      }
-      int imax = mx.reduceLanes(VectorOperators.MAX);
-      for (int j = whole; j < cols; j++) {
-        imax = Math.max(imax, s[so + j]);
-      }
-      // scale > 0, so the largest score is the largest integer: max needs no float pass.
-      float max = scale * imax;
-      FloatVector scaleV = FloatVector.broadcast(F, scale);
-      FloatVector maxV = FloatVector.broadcast(F, max);
-      FloatVector sum = FloatVector.zero(F);
-      for (int j = 0; j < whole; j += FL) {
-        FloatVector x = ((FloatVector) IntVector.fromArray(I, s, so + j).convert(VectorOperators.I2F, 0))
-            .mul(scaleV).sub(maxV);
-        // exp, as FloatMath.exp; the argument is at most 0, so only the lower clamp can act
-        x = x.max(EXP_LO_V);
-        FloatVector nm = x.fma(LOG2E_V, MAGIC_V);
-        FloatVector n = nm.sub(MAGIC_V);
-        FloatVector t = n.fma(NEG_LN2_LO_V, n.fma(NEG_LN2_HI_V, x));
-        FloatVector y = p5.fma(t, p4).fma(t, p3).fma(t, p2).fma(t, p1).fma(t, p0).fma(t.mul(t), t).add(ONE_V);
-        // 2^n from the bits of n + 1.5 * 2^23 (JDK 17 does not compile float-to-int conversions)
-        FloatVector pow2 = nm.reinterpretAsInts().add(EXP_BIAS_V).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
-        FloatVector e = y.mul(pow2);
-        e.intoArray(out, oo + j);
-        sum = sum.add(e);
-      }
-      float total = sum.reduceLanes(VectorOperators.ADD);
-      for (int j = whole; j < cols; j++) {
-        float e = FloatMath.exp(scale * s[so + j] - max);
-        out[oo + j] = e;
-        total += e;
-      }
-      FloatVector inv = FloatVector.broadcast(F, 1f / total);
-      for (int j = 0; j < whole; j += FL) {
-        FloatVector.fromArray(F, out, oo + j).mul(inv).intoArray(out, oo + j);
+        FloatVector.fromArray(F, out, oo + j).mul(iv).intoArray(out, oo + j);
       }
       for (int j = whole; j < cols; j++) {
-        out[oo + j] *= 1f / total;
+        out[oo + j] *= inv;
       }
     }
   }
 
-  // ---- GELU ----------------------------------------------------------------------------------
+  /**
+   * Softmax rows straight into quantized probabilities: {@code row} holds one row of exp values. The
+   * normalising loop lives here rather than in a helper so that this method stays too large for C2 to
+   * inline into the attention code, which would exhaust that compilation's inlining budget.
+   */
+  static void softmaxThenQuantize(int[] s, int sOff, int lds, int rows, int cols, float scale, QuantizeArgs q,
+      double[] out, int outOff, int ldo, float[] row) {
+    checkQuantizer(q, 0, cols);
+    if (row.length < cols) {
+      throw new IllegalArgumentException("softmax scratch of " + row.length + " floats for rows of " + cols);
+    }
+    int whole = cols - cols % FL;
+    FloatVector off = FloatVector.broadcast(F, q.offset());
+    FloatVector lo = FloatVector.broadcast(F, q.qmin());
+    FloatVector hi = FloatVector.broadcast(F, q.qmax());
+    FloatVector unshift = FloatVector.broadcast(F, FloatMath.ROUND_MAGIC + q.shift());
+    FloatVector magic = FloatVector.broadcast(F, MAGIC);
+    float[] inv = q.inverseStep();
+    for (int r = 0; r < rows; r++) {
+      float factor = 1f / softmaxExpRow(s, sOff + r * lds, cols, scale, row, 0);
+      FloatVector fv = FloatVector.broadcast(F, factor);
+      int oo = outOff + r * ldo;
+      for (int j = 0; j < whole; j += FL) {
+        FloatVector y = FloatVector.fromArray(F, row, j).mul(fv).sub(off).mul(FloatVector.fromArray(F, inv, j))
+            .max(lo).min(hi).add(magic).sub(unshift);
+        ((DoubleVector) y.convertShape(VectorOperators.F2D, D, 0)).intoArray(out, oo + j);
+        ((DoubleVector) y.convertShape(VectorOperators.F2D, D, 1)).intoArray(out, oo + j + DL);
+      }
+      for (int j = whole; j < cols; j++) {
+        out[oo + j] = quantizeOne(row[j] * factor, q, inv[j]);
+      }
+    }
+  }
 
-  // Constant vectors instead of scalar operands: each scalar operand is one more broadcast call for
-  // C2 to inline, and a kernel with too many calls exhausts the inlining budget (then the calls left
-  // over box their vectors). GELU is the largest kernel: keep its call count down.
-  private static final FloatVector INV_SQRT2_V = FloatVector.broadcast(F, FloatMath.INV_SQRT2);
-  private static final FloatVector ERFC_MAX_V = FloatVector.broadcast(F, FloatMath.ERFC_MAX);
-  private static final FloatVector ZERO_V = FloatVector.zero(F);
-  private static final FloatVector HALF_V = FloatVector.broadcast(F, 0.5f);
-  private static final FloatVector ONE_V = FloatVector.broadcast(F, 1f);
-  private static final FloatVector TWO_V = FloatVector.broadcast(F, 2f);
-  private static final FloatVector[] U = {
-    FloatVector.broadcast(F, FloatMath.U0), FloatVector.broadcast(F, FloatMath.U1),
-    FloatVector.broadcast(F, FloatMath.U2), FloatVector.broadcast(F, FloatMath.U3),
-    FloatVector.broadcast(F, FloatMath.U4), FloatVector.broadcast(F, FloatMath.U5),
-    FloatVector.broadcast(F, FloatMath.U6), FloatVector.broadcast(F, FloatMath.U7),
-    FloatVector.broadcast(F, FloatMath.U8), FloatVector.broadcast(F, FloatMath.U9),
-    FloatVector.broadcast(F, FloatMath.U10), FloatVector.broadcast(F, FloatMath.U11)
-  };
-  private static final FloatVector EXP_LO_V = FloatVector.broadcast(F, EXP_LO);
-  private static final FloatVector EXP_HI_V = FloatVector.broadcast(F, EXP_HI);
-  private static final FloatVector LOG2E_V = FloatVector.broadcast(F, LOG2E);
-  private static final FloatVector MAGIC_V = FloatVector.broadcast(F, ROUND_MAGIC);
-  private static final FloatVector NEG_LN2_HI_V = FloatVector.broadcast(F, -LN2_HI);
-  private static final FloatVector NEG_LN2_LO_V = FloatVector.broadcast(F, -LN2_LO);
-  private static final FloatVector[] P = {
-    FloatVector.broadcast(F, EXP_P0), FloatVector.broadcast(F, EXP_P1), FloatVector.broadcast(F, EXP_P2),
-    FloatVector.broadcast(F, EXP_P3), FloatVector.broadcast(F, EXP_P4), FloatVector.broadcast(F, EXP_P5)
-  };
-  private static final IntVector EXP_BIAS_V = IntVector.broadcast(I, 127 - FloatMath.ROUND_MAGIC_BITS);
+  // ---- GELU ------------------------------------------------------------------------------------
 
   /**
-   * GELU in two stages per row, each compiled on its own: written as one loop it exceeds C2's
-   * inlining budget on JDK 17, and the vector calls left over box their vectors. {@code erfc} is a
-   * scratch row of at least {@code cols} floats.
+   * GELU in three stages per row (erfc exponent, exp, select and scale) through a scratch row: each
+   * stage is short enough to stay inside C2's inlining budget with its constants in registers.
+   * {@code row} holds at least {@code cols} floats.
    */
-  static void gelu(float[] x, int off, int ld, int rows, int cols, float[] erfc) {
+  static void gelu(float[] x, int off, int ld, int rows, int cols, float[] row) {
+    for (int r = 0; r < rows; r++) {
+      geluErfc(x, off + r * ld, cols, row);
+      geluApply(x, off + r * ld, cols, row, null, null, 0, 0);
+    }
+  }
+
+  static void geluThenQuantize(float[] x, int off, int ld, int rows, int cols, float[] row, QuantizeArgs q, int qCol,
+      double[] out, int outOff, int ldo) {
+    checkQuantizer(q, qCol, cols);
+    for (int r = 0; r < rows; r++) {
+      geluErfc(x, off + r * ld, cols, row);
+      geluApply(x, off + r * ld, cols, row, q, out, outOff + r * ldo, qCol);
+    }
+  }
+
+  /** erfc(min(|x| / sqrt 2, 4)) of one row into {@code erfc}, as FloatMath.erfcNonNegative. */
+  private static void geluErfc(float[] x, int xo, int cols, float[] erfc) {
     if (erfc.length < cols) {
       throw new IllegalArgumentException("GELU scratch of " + erfc.length + " floats for rows of " + cols);
     }
-    for (int r = 0; r < rows; r++) {
-      geluErfc(x, off + r * ld, cols, erfc);
-      geluApply(x, off + r * ld, cols, erfc);
+    erfcExponentRow(x, xo, cols, erfc);
+    expRow(erfc, cols);
+  }
+
+  /** -a^2 + U(a - 2) with a = min(|x| / sqrt 2, 4), as FloatMath.erfcExponent. */
+  private static void erfcExponentRow(float[] x, int xo, int cols, float[] out) {
+    int whole = cols - cols % FL;
+    FloatVector invSqrt2 = FloatVector.broadcast(F, FloatMath.INV_SQRT2);
+    FloatVector top = FloatVector.broadcast(F, FloatMath.ERFC_MAX);
+    FloatVector two = FloatVector.broadcast(F, 2f);
+    FloatVector u0 = FloatVector.broadcast(F, FloatMath.U0);
+    FloatVector u1 = FloatVector.broadcast(F, FloatMath.U1);
+    FloatVector u2 = FloatVector.broadcast(F, FloatMath.U2);
+    FloatVector u3 = FloatVector.broadcast(F, FloatMath.U3);
+    FloatVector u4 = FloatVector.broadcast(F, FloatMath.U4);
+    FloatVector u5 = FloatVector.broadcast(F, FloatMath.U5);
+    FloatVector u6 = FloatVector.broadcast(F, FloatMath.U6);
+    FloatVector u7 = FloatVector.broadcast(F, FloatMath.U7);
+    FloatVector u8 = FloatVector.broadcast(F, FloatMath.U8);
+    FloatVector u9 = FloatVector.broadcast(F, FloatMath.U9);
+    FloatVector u10 = FloatVector.broadcast(F, FloatMath.U10);
+    FloatVector u11 = FloatVector.broadcast(F, FloatMath.U11);
+    for (int j = 0; j < whole; j += FL) {
+      FloatVector a = FloatVector.fromArray(F, x, xo + j).mul(invSqrt2).abs().min(top);
+      FloatVector t = a.sub(two);
+      FloatVector u = u11.fma(t, u10).fma(t, u9).fma(t, u8).fma(t, u7).fma(t, u6).fma(t, u5).fma(t, u4)
+          .fma(t, u3).fma(t, u2).fma(t, u1).fma(t, u0);
+      a.neg().fma(a, u).intoArray(out, j);
+    }
+    for (int j = whole; j < cols; j++) {
+      out[j] = FloatMath.erfcExponent(Math.abs(x[xo + j] * FloatMath.INV_SQRT2));
     }
   }
 
-  /** erfc(min(|x| / sqrt 2, 4)) of one row, as FloatMath.erfcNonNegative. */
-  private static void geluErfc(float[] x, int xo, int cols, float[] erfc) {
+  /** exp of a row in place, for arguments in [-87, 0] (no clamping), as FloatMath.exp. */
+  private static void expRow(float[] v, int cols) {
     int whole = cols - cols % FL;
-    FloatVector u0 = U[0], u1 = U[1], u2 = U[2], u3 = U[3], u4 = U[4], u5 = U[5];
-    FloatVector u6 = U[6], u7 = U[7], u8 = U[8], u9 = U[9], u10 = U[10], u11 = U[11];
-    FloatVector p0 = P[0], p1 = P[1], p2 = P[2], p3 = P[3], p4 = P[4], p5 = P[5];
+    FloatVector log2e = FloatVector.broadcast(F, FloatMath.LOG2E);
+    FloatVector magic = FloatVector.broadcast(F, MAGIC);
+    FloatVector ln2Hi = FloatVector.broadcast(F, -FloatMath.LN2_HI);
+    FloatVector ln2Lo = FloatVector.broadcast(F, -FloatMath.LN2_LO);
+    FloatVector p0 = FloatVector.broadcast(F, FloatMath.EXP_P0);
+    FloatVector p1 = FloatVector.broadcast(F, FloatMath.EXP_P1);
+    FloatVector p2 = FloatVector.broadcast(F, FloatMath.EXP_P2);
+    FloatVector p3 = FloatVector.broadcast(F, FloatMath.EXP_P3);
+    FloatVector p4 = FloatVector.broadcast(F, FloatMath.EXP_P4);
+    FloatVector p5 = FloatVector.broadcast(F, FloatMath.EXP_P5);
+    FloatVector one = FloatVector.broadcast(F, 1f);
+    IntVector bias = IntVector.broadcast(I, 127 - FloatMath.ROUND_MAGIC_BITS);
     for (int j = 0; j < whole; j += FL) {
-      FloatVector ac = FloatVector.fromArray(F, x, xo + j).mul(INV_SQRT2_V).abs().min(ERFC_MAX_V);
-      FloatVector t = ac.sub(TWO_V);
-      FloatVector u = u11.fma(t, u10).fma(t, u9).fma(t, u8).fma(t, u7).fma(t, u6).fma(t, u5).fma(t, u4)
-          .fma(t, u3).fma(t, u2).fma(t, u1).fma(t, u0);
-      // exp of -a^2 + U, in [-17, 0]: none of exp's clamps can act
-      FloatVector e = ac.neg().fma(ac, u);
-      FloatVector nm = e.fma(LOG2E_V, MAGIC_V);
-      FloatVector n = nm.sub(MAGIC_V);
-      FloatVector rr = n.fma(NEG_LN2_LO_V, n.fma(NEG_LN2_HI_V, e));
-      FloatVector y = p5.fma(rr, p4).fma(rr, p3).fma(rr, p2).fma(rr, p1).fma(rr, p0).fma(rr.mul(rr), rr).add(ONE_V);
+      FloatVector e = FloatVector.fromArray(F, v, j);
+      FloatVector nm = e.fma(log2e, magic);
+      FloatVector n = nm.sub(magic);
+      FloatVector rr = n.fma(ln2Lo, n.fma(ln2Hi, e));
+      FloatVector y = p5.fma(rr, p4).fma(rr, p3).fma(rr, p2).fma(rr, p1).fma(rr, p0).fma(rr.mul(rr), rr).add(one);
       // 2^n from the bits of n + 1.5 * 2^23 (JDK 17 does not compile float-to-int conversions)
-      y.mul(nm.reinterpretAsInts().add(EXP_BIAS_V).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats())
-          .intoArray(erfc, j);
+      y.mul(nm.reinterpretAsInts().add(bias).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats()).intoArray(v, j);
     }
+    // the tail written out (FloatMath.exp without its clamps, inactive here): it also keeps this method
+    // above C2's inlining size, so it is compiled on its own rather than inside a large caller
     for (int j = whole; j < cols; j++) {
-      erfc[j] = FloatMath.erfcNonNegative(Math.abs(x[xo + j] * FloatMath.INV_SQRT2));
+      float e = v[j];
+      float nm = Math.fma(e, FloatMath.LOG2E, MAGIC);
+      float n = nm - MAGIC;
+      float rr = Math.fma(n, -FloatMath.LN2_LO, Math.fma(n, -FloatMath.LN2_HI, e));
+      float p = Math.fma(FloatMath.EXP_P5, rr, FloatMath.EXP_P4);
+      p = Math.fma(p, rr, FloatMath.EXP_P3);
+      p = Math.fma(p, rr, FloatMath.EXP_P2);
+      p = Math.fma(p, rr, FloatMath.EXP_P1);
+      p = Math.fma(p, rr, FloatMath.EXP_P0);
+      float y = Math.fma(p, rr * rr, rr) + 1f;
+      v[j] = y * Float.intBitsToFloat((Float.floatToRawIntBits(nm) + (127 - FloatMath.ROUND_MAGIC_BITS)) << 23);
     }
   }
 
   /**
    * {@code 0.5 x (1 + erf(x / sqrt 2))} from the row's erfc, as FloatMath.gelu: 1 + erf is 2 - erfc for
-   * x >= 0, erfc for x < 0 and 0 below -4 sqrt 2. Selection by sign-bit masks rather than compare and
-   * blend, whose mask vectors are slow on JDK 17.
+   * x >= 0, erfc for x < 0 and 0 below -4 sqrt 2; selected by sign-bit masks rather than compare and
+   * blend, whose mask vectors are slow on JDK 17. In place, or quantized into {@code out} when {@code
+   * q} is given.
    */
-  private static void geluApply(float[] x, int xo, int cols, float[] erfc) {
+  private static void geluApply(float[] x, int xo, int cols, float[] erfc, QuantizeArgs q, double[] out, int oo,
+      int qCol) {
     int whole = cols - cols % FL;
+    boolean quantize = q != null;
+    float[] inv = quantize ? q.inverseStep() : ZERO_FLOATS;
+    FloatVector invSqrt2 = FloatVector.broadcast(F, FloatMath.INV_SQRT2);
+    FloatVector top = FloatVector.broadcast(F, FloatMath.ERFC_MAX);
+    FloatVector half = FloatVector.broadcast(F, 0.5f);
+    FloatVector two = FloatVector.broadcast(F, 2f);
+    FloatVector off = FloatVector.broadcast(F, quantize ? q.offset() : 0f);
+    FloatVector lo = FloatVector.broadcast(F, quantize ? q.qmin() : 0f);
+    FloatVector hi = FloatVector.broadcast(F, quantize ? q.qmax() : 0f);
+    FloatVector magic = FloatVector.broadcast(F, MAGIC);
+    FloatVector unshift = FloatVector.broadcast(F, MAGIC + (quantize ? q.shift() : 0));
     for (int j = 0; j < whole; j += FL) {
       FloatVector v = FloatVector.fromArray(F, x, xo + j);
       FloatVector e = FloatVector.fromArray(F, erfc, j);
-      FloatVector z = v.mul(INV_SQRT2_V);
-      IntVector below = z.abs().sub(ERFC_MAX_V).reinterpretAsInts().lanewise(VectorOperators.ASHR, 31);
+      FloatVector z = v.mul(invSqrt2);
+      IntVector below = z.abs().sub(top).reinterpretAsInts().lanewise(VectorOperators.ASHR, 31);
       IntVector neg = e.reinterpretAsInts().and(below);
-      IntVector pos = TWO_V.sub(e).reinterpretAsInts();
+      IntVector pos = two.sub(e).reinterpretAsInts();
       IntVector sign = z.reinterpretAsInts().lanewise(VectorOperators.ASHR, 31);
       FloatVector phi2 = pos.lanewise(VectorOperators.XOR, pos.lanewise(VectorOperators.XOR, neg).and(sign))
           .reinterpretAsFloats();
-      HALF_V.mul(v).mul(phi2).intoArray(x, xo + j);
+      FloatVector g = half.mul(v).mul(phi2);
+      if (quantize) {
+        FloatVector y = g.sub(off).mul(FloatVector.fromArray(F, inv, qCol + j)).max(lo).min(hi).add(magic).sub(unshift);
+        ((DoubleVector) y.convertShape(VectorOperators.F2D, D, 0)).intoArray(out, oo + j);
+        ((DoubleVector) y.convertShape(VectorOperators.F2D, D, 1)).intoArray(out, oo + j + DL);
+      } else {
+        g.intoArray(x, xo + j);
+      }
     }
     for (int j = whole; j < cols; j++) {
-      x[xo + j] = FloatMath.gelu(x[xo + j]);
+      float g = FloatMath.gelu(x[xo + j]);
+      if (quantize) {
+        out[oo + j] = quantizeOne(g, q, inv[qCol + j]);
+      } else {
+        x[xo + j] = g;
+      }
     }
   }
 }

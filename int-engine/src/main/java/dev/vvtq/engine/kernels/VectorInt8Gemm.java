@@ -10,7 +10,8 @@ import jdk.incubator.vector.VectorSpecies;
 
 /**
  * The 8-bit product (patch embedding, classifier head, 5- to 8-bit layers): float fused multiply-adds
- * on integer-valued floats, exact while every partial sum stays at most 2^24 in magnitude; the
+ * on integer-valued floats (the left operand comes as doubles, like the low-bit product's, and is
+ * narrowed as it is broadcast), exact while every partial sum stays at most 2^24 in magnitude; the
  * reduction is cut into chunks of {@link ExactSums#floatChunk} steps (1024 for 8-bit x 8-bit).
  * Register tile: 6 rows x 4 vectors (64 output columns with 16 lanes).
  */
@@ -48,7 +49,7 @@ final class VectorInt8Gemm {
     return m;
   }
 
-  static void pack(float[] src, int off, int rowStride, int colStride, int rows, int cols, int bits, VectorInt8Matrix m) {
+  static void pack(double[] src, int off, int rowStride, int colStride, int rows, int cols, int bits, VectorInt8Matrix m) {
     if (m.wide == null) {
       throw new IllegalArgumentException("cannot repack prepared weights");
     }
@@ -62,7 +63,7 @@ final class VectorInt8Gemm {
         int o = (p * cols + k) * width;
         for (int j = 0; j < width; j++) {
           int n = p * width + j;
-          m.wide[o + j] = n < rows ? src[off + n * rowStride + k * colStride] : 0f;
+          m.wide[o + j] = n < rows ? (float) src[off + n * rowStride + k * colStride] : 0f;
         }
       }
     }
@@ -73,7 +74,7 @@ final class VectorInt8Gemm {
 
   // ---- product ---------------------------------------------------------------------------------
 
-  static void gemm(float[] a, int aOff, int lda, int aBits, int rows, VectorInt8Matrix w, int k0, int k1,
+  static void gemm(double[] a, int aOff, int lda, int aBits, int rows, VectorInt8Matrix w, int k0, int k1,
       int[] c, int cOff, int ldc, VectorScratch s) {
     if (aBits < 2 || aBits > 8) {
       throw new IllegalArgumentException("left operand bits must be in [2, 8], got " + aBits);
@@ -148,7 +149,7 @@ final class VectorInt8Gemm {
   }
 
   /** 6 rows x 4 vectors of float accumulators over {@code len} steps; spills them to {@code acc}. */
-  static void tile6x4(float[] a, int a0, int a1, int a2, int a3, int a4, int a5, float[] b, int bo, int len,
+  static void tile6x4(double[] a, int a0, int a1, int a2, int a3, int a4, int a5, float[] b, int bo, int len,
       float[] acc) {
     FloatVector c00 = FloatVector.zero(F), c01 = c00, c02 = c00, c03 = c00;
     FloatVector c10 = c00, c11 = c00, c12 = c00, c13 = c00;
@@ -161,32 +162,32 @@ final class VectorInt8Gemm {
       FloatVector b1 = FloatVector.fromArray(F, b, bo + FL);
       FloatVector b2 = FloatVector.fromArray(F, b, bo + 2 * FL);
       FloatVector b3 = FloatVector.fromArray(F, b, bo + 3 * FL);
-      FloatVector x = FloatVector.broadcast(F, a[a0 + k]);
+      FloatVector x = FloatVector.broadcast(F, (float) a[a0 + k]);
       c00 = b0.fma(x, c00);
       c01 = b1.fma(x, c01);
       c02 = b2.fma(x, c02);
       c03 = b3.fma(x, c03);
-      x = FloatVector.broadcast(F, a[a1 + k]);
+      x = FloatVector.broadcast(F, (float) a[a1 + k]);
       c10 = b0.fma(x, c10);
       c11 = b1.fma(x, c11);
       c12 = b2.fma(x, c12);
       c13 = b3.fma(x, c13);
-      x = FloatVector.broadcast(F, a[a2 + k]);
+      x = FloatVector.broadcast(F, (float) a[a2 + k]);
       c20 = b0.fma(x, c20);
       c21 = b1.fma(x, c21);
       c22 = b2.fma(x, c22);
       c23 = b3.fma(x, c23);
-      x = FloatVector.broadcast(F, a[a3 + k]);
+      x = FloatVector.broadcast(F, (float) a[a3 + k]);
       c30 = b0.fma(x, c30);
       c31 = b1.fma(x, c31);
       c32 = b2.fma(x, c32);
       c33 = b3.fma(x, c33);
-      x = FloatVector.broadcast(F, a[a4 + k]);
+      x = FloatVector.broadcast(F, (float) a[a4 + k]);
       c40 = b0.fma(x, c40);
       c41 = b1.fma(x, c41);
       c42 = b2.fma(x, c42);
       c43 = b3.fma(x, c43);
-      x = FloatVector.broadcast(F, a[a5 + k]);
+      x = FloatVector.broadcast(F, (float) a[a5 + k]);
       c50 = b0.fma(x, c50);
       c51 = b1.fma(x, c51);
       c52 = b2.fma(x, c52);

@@ -63,7 +63,7 @@ public final class VectorKernels implements Kernels {
   }
 
   @Override
-  public void packInt8(float[] src, int off, int rowStride, int colStride, int rows, int cols, int bits, Int8Matrix dst) {
+  public void packInt8(double[] src, int off, int rowStride, int colStride, int rows, int cols, int bits, Int8Matrix dst) {
     ScalarKernels.checkBits(bits, 8);
     VectorInt8Gemm.pack(src, off, rowStride, colStride, rows, cols, bits, int8(dst));
   }
@@ -80,7 +80,7 @@ public final class VectorKernels implements Kernels {
   }
 
   @Override
-  public void int8Gemm(float[] a, int aOff, int lda, int aBits, int rows, Int8Matrix w, int k0, int k1,
+  public void int8Gemm(double[] a, int aOff, int lda, int aBits, int rows, Int8Matrix w, int k0, int k1,
       int[] c, int cOff, int ldc, KernelScratch scratch) {
     VectorInt8Gemm.gemm(a, aOff, lda, aBits, rows, int8(w), k0, k1, c, cOff, ldc, scratch(scratch));
   }
@@ -88,13 +88,7 @@ public final class VectorKernels implements Kernels {
   @Override
   public void quantize(float[] x, int xOff, int ldx, int rows, int cols, QuantizeArgs q, int qCol,
       double[] out, int outOff, int ldo) {
-    VectorFloatOps.quantize(x, xOff, ldx, rows, cols, q, qCol, out, null, outOff, ldo);
-  }
-
-  @Override
-  public void quantize(float[] x, int xOff, int ldx, int rows, int cols, QuantizeArgs q, int qCol,
-      float[] out, int outOff, int ldo) {
-    VectorFloatOps.quantize(x, xOff, ldx, rows, cols, q, qCol, null, out, outOff, ldo);
+    VectorFloatOps.quantize(x, xOff, ldx, rows, cols, q, qCol, out, outOff, ldo);
   }
 
   @Override
@@ -104,9 +98,23 @@ public final class VectorKernels implements Kernels {
   }
 
   @Override
+  public void dequantizeThenQuantize(int[] acc, int accOff, int ldAcc, int rows, int cols, float[] scale,
+      int[] shiftRowSum, float[] bias, int vecOff, QuantizeArgs q, int qCol, double[] out, int outOff, int ldo) {
+    VectorFloatOps.dequantizeThenQuantize(acc, accOff, ldAcc, rows, cols, scale, shiftRowSum, bias, vecOff, q, qCol,
+        out, outOff, ldo);
+  }
+
+  @Override
   public void layerNorm(float[] x, int xOff, int ldx, int rows, int cols, float[] gamma, float[] beta, float eps,
-      float[] out, int outOff, int ldo) {
-    VectorFloatOps.layerNorm(x, xOff, ldx, rows, cols, gamma, beta, eps, out, outOff, ldo);
+      float[] out, int outOff, int ldo, KernelScratch scratch) {
+    VectorFloatOps.layerNorm(x, xOff, ldx, rows, cols, gamma, beta, eps, out, outOff, ldo, scratch(scratch).stats);
+  }
+
+  @Override
+  public void layerNormThenQuantize(float[] x, int xOff, int ldx, int rows, int cols, float[] gamma, float[] beta,
+      float eps, QuantizeArgs q, int qCol, double[] out, int outOff, int ldo, KernelScratch scratch) {
+    VectorFloatOps.layerNormThenQuantize(x, xOff, ldx, rows, cols, gamma, beta, eps, q, qCol, out, outOff, ldo,
+        scratch(scratch).stats);
   }
 
   @Override
@@ -115,7 +123,19 @@ public final class VectorKernels implements Kernels {
   }
 
   @Override
+  public void softmaxThenQuantize(int[] s, int sOff, int lds, int rows, int cols, float scale, QuantizeArgs q,
+      double[] out, int outOff, int ldo, KernelScratch scratch) {
+    VectorFloatOps.softmaxThenQuantize(s, sOff, lds, rows, cols, scale, q, out, outOff, ldo, scratch(scratch).row);
+  }
+
+  @Override
   public void gelu(float[] x, int off, int ld, int rows, int cols, KernelScratch scratch) {
-    VectorFloatOps.gelu(x, off, ld, rows, cols, scratch(scratch).geluRow);
+    VectorFloatOps.gelu(x, off, ld, rows, cols, scratch(scratch).row);
+  }
+
+  @Override
+  public void geluThenQuantize(float[] x, int off, int ld, int rows, int cols, QuantizeArgs q, int qCol,
+      double[] out, int outOff, int ldo, KernelScratch scratch) {
+    VectorFloatOps.geluThenQuantize(x, off, ld, rows, cols, scratch(scratch).row, q, qCol, out, outOff, ldo);
   }
 }

@@ -9,8 +9,10 @@ final class VectorScratch implements KernelScratch {
   final float[] widePanelsF;
   final double[] tile = new double[VectorLowBitGemm.ROWS * VectorLowBitGemm.WEIGHT_VECS * VectorLowBitGemm.DL];
   final float[] tileF = new float[VectorInt8Gemm.ROWS * VectorInt8Gemm.VECS * VectorInt8Gemm.FL];
-  /** One row of erfc values between the two GELU stages. */
-  final float[] geluRow;
+  /** One row of floats between the stages of GELU and softmax. */
+  final float[] row;
+  /** Mean and inverse deviation of a LayerNorm row. */
+  final float[] stats = new float[2];
   /** Room for overlapping spills of full-width int vectors. */
   final int[] fields = new int[4 * VectorInt8Gemm.FL];
 
@@ -19,11 +21,11 @@ final class VectorScratch implements KernelScratch {
     widePanels = new double[Math.max(lowBitPanel, WIDE_BUDGET_BYTES / 8)];
     int int8Panel = maxK * VectorInt8Gemm.VECS * VectorInt8Gemm.FL;
     widePanelsF = new float[Math.max(int8Panel, WIDE_BUDGET_BYTES / 4)];
-    geluRow = new float[maxK];
+    row = new float[maxK];
   }
 
   @Override
   public long bytesHeld() {
-    return widePanels.length * 8L + widePanelsF.length * 4L + tile.length * 8L + tileF.length * 4L + geluRow.length * 4L;
+    return widePanels.length * 8L + widePanelsF.length * 4L + tile.length * 8L + tileF.length * 4L + row.length * 4L;
   }
 }

@@ -21,7 +21,7 @@ class FloatOpsTest {
   }
 
   @Test
-  void quantizeIsIdenticalInBothOutputTypesAndRoundsHalfToEven() {
+  void quantizeIsIdenticalAndRoundsHalfToEven() {
     Random rnd = new Random(1);
     int rows = 5, cols = 197, ld = 200;
     float[] x = gaussian(rnd, rows * ld, 2);
@@ -39,21 +39,15 @@ class FloatOpsTest {
         QuantizeArgs.of(2, false, inv, 0f)}) {
       double[] ds = new double[rows * cols];
       double[] dv = new double[rows * cols];
-      float[] fs = new float[rows * cols];
-      float[] fv = new float[rows * cols];
       SCALAR.quantize(x, 3, ld, rows, cols, q, 2, ds, 0, cols);
       VECTOR.quantize(x, 3, ld, rows, cols, q, 2, dv, 0, cols);
-      SCALAR.quantize(x, 3, ld, rows, cols, q, 2, fs, 0, cols);
-      VECTOR.quantize(x, 3, ld, rows, cols, q, 2, fv, 0, cols);
       assertArrayEquals(ds, dv);
-      assertArrayEquals(fs, fv);
       for (int r = 0; r < rows; r++) {
         for (int j = 0; j < cols; j++) {
           float v = (x[3 + r * ld + j] - q.offset()) * inv[2 + j]; // float, as specified
           // + 0.0: the kernels may return +0 where rint gives -0; both are the integer 0
           double expected = Math.rint(Math.min(Math.max(v, q.qmin()), q.qmax())) - q.shift() + 0.0;
           assertEquals(expected, ds[r * cols + j], "row " + r + " col " + j + " x " + x[3 + r * ld + j]);
-          assertEquals(expected, fs[r * cols + j]);
         }
       }
     }
@@ -101,7 +95,7 @@ class FloatOpsTest {
       float[] b = gaussian(rnd, cols, 1);
       for (Kernels k : new Kernels[] {SCALAR, VECTOR}) {
         float[] out = new float[rows * cols];
-        k.layerNorm(x, 0, cols, rows, cols, g, b, 1e-6f, out, 0, cols);
+        k.layerNorm(x, 0, cols, rows, cols, g, b, 1e-6f, out, 0, cols, k.newScratch(cols));
         for (int r = 0; r < rows; r++) {
           double mean = 0, var = 0;
           for (int j = 0; j < cols; j++) {
@@ -168,5 +162,78 @@ class FloatOpsTest {
     float[] s = x.clone();
     SCALAR.gelu(s, 0, cols, 2, cols, SCALAR.newScratch(cols));
     assertArrayEquals(s, v);
+  }
+
+  /** Every fused kernel gives exactly the integers of its two steps run one after the other. */
+  @Test
+  void fusedKernelsEqualTheirTwoSteps() {
+    Random rnd = new Random(8);
+    int rows = 5, cols = 197, ld = 201;
+    float[] inv = new float[cols + 40];
+    for (int j = 0; j < inv.length; j++) {
+      inv[j] = j < 100 ? 2.5f : 7f; // two step groups
+    }
+    for (Kernels k : new Kernels[] {SCALAR, VECTOR}) {
+      KernelScratch s = k.newScratch(ld);
+      for (QuantizeArgs q : new QuantizeArgs[] {QuantizeArgs.of(4, true, inv, 0.1f), QuantizeArgs.of(4, false, inv, -0.2f),
+          QuantizeArgs.of(8, true, inv, 0f)}) {
+        // dequantize then quantize, vectors from an offset
+        int[] acc = new int[rows * ld];
+        for (int i = 0; i < acc.length; i++) {
+          acc[i] = rnd.nextInt(4000) - 2000;
+        }
+        float[] scale = gaussian(rnd, cols + 20, 1e-3);
+        float[] bias = gaussian(rnd, cols + 20, 0.5);
+        int[] shift = new int[cols + 20];
+        for (int j = 0; j < shift.length; j++) {
+          shift[j] = rnd.nextInt(100);
+        }
+        float[] y = new float[rows * cols];
+        k.dequantize(acc, 1, ld, rows, cols, java.util.Arrays.copyOfRange(scale, 7, 7 + cols),
+            java.util.Arrays.copyOfRange(shift, 7, 7 + cols), java.util.Arrays.copyOfRange(bias, 7, 7 + cols), y, 0, cols,
+            false);
+        checkFused(k, y, rows, cols, q, 3,
+            out -> k.dequantizeThenQuantize(acc, 1, ld, rows, cols, scale, shift, bias, 7, q, 3, out, 0, cols));
+        // LayerNorm then quantize
+        float[] x = gaussian(rnd, rows * ld, 2);
+        float[] g = gaussian(rnd, cols, 1);
+        float[] b = gaussian(rnd, cols, 1);
+        float[] ln = new float[rows * cols];
+        k.layerNorm(x, 2, ld, rows, cols, g, b, 1e-6f, ln, 0, cols, s);
+        checkFused(k, ln, rows, cols, q, 0,
+            out -> k.layerNormThenQuantize(x, 2, ld, rows, cols, g, b, 1e-6f, q, 0, out, 0, cols, s));
+        // softmax then quantize (unsigned probabilities)
+        float[] invP = new float[cols];
+        java.util.Arrays.fill(invP, 300f); // steps of 1/300: probabilities near 1/197 land on 1 or 2
+        QuantizeArgs qp = QuantizeArgs.of(4, false, invP, 0f);
+        float[] p = new float[rows * cols];
+        k.softmax(acc, 1, ld, rows, cols, 0.003f, p, 0, cols);
+        checkFused(k, p, rows, cols, qp, 0, out -> k.softmaxThenQuantize(acc, 1, ld, rows, cols, 0.003f, qp, out, 0, cols, s));
+        // GELU then quantize; x itself stays unchanged
+        float[] before = x.clone();
+        float[] gx = x.clone();
+        k.gelu(gx, 2, ld, rows, cols, s);
+        float[] gl = new float[rows * cols];
+        for (int r = 0; r < rows; r++) {
+          System.arraycopy(gx, 2 + r * ld, gl, r * cols, cols);
+        }
+        checkFused(k, gl, rows, cols, q, 1, out -> k.geluThenQuantize(x, 2, ld, rows, cols, q, 1, out, 0, cols, s));
+        assertArrayEquals(before, x);
+      }
+    }
+  }
+
+  private static void checkFused(Kernels k, float[] y, int rows, int cols, QuantizeArgs q, int qCol,
+      java.util.function.Consumer<double[]> fused) {
+    double[] twoSteps = new double[rows * cols];
+    k.quantize(y, 0, cols, rows, cols, q, qCol, twoSteps, 0, cols);
+    double[] out = new double[rows * cols];
+    fused.accept(out);
+    assertArrayEquals(twoSteps, out, k.name());
+    boolean varied = false;
+    for (double v : out) {
+      varied |= v != out[0];
+    }
+    assertEquals(true, varied, "a quantized output that is constant tests nothing");
   }
 }

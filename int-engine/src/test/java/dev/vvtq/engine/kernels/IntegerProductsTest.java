@@ -129,7 +129,7 @@ class IntegerProductsTest {
   private static void checkInt8(byte[] a, byte[] w, int rows, int n, int k, int aBits, int wBits, int k0, int k1) {
     int lda = k + 1;
     int aOff = 2;
-    float[] af = new float[aOff + rows * lda];
+    double[] af = new double[aOff + rows * lda];
     for (int r = 0; r < rows; r++) {
       for (int j = 0; j < k; j++) {
         af[aOff + r * lda + j] = a[r * k + j];
@@ -192,9 +192,9 @@ class IntegerProductsTest {
       int[] out = new int[rows * hd];
       kernels.lowBitGemm(toDoubles(p), 0, tokens, 4, rows, vMat, 0, tokens, out, 0, hd, s);
       Int8Matrix k8 = kernels.newInt8Operand(tokens, hd);
-      kernels.packInt8(toFloats(kv), 0, hd, 1, tokens, hd, 4, k8);
+      kernels.packInt8(toDoubles(kv), 0, hd, 1, tokens, hd, 4, k8);
       int[] scores8 = new int[rows * tokens];
-      kernels.int8Gemm(toFloats(q), 0, hd, 4, rows, k8, 0, hd, scores8, 0, tokens, s);
+      kernels.int8Gemm(qd, 0, hd, 4, rows, k8, 0, hd, scores8, 0, tokens, s);
       for (int r = 0; r < rows; r++) {
         for (int t = 0; t < tokens; t++) {
           long e = 0;
@@ -271,14 +271,6 @@ class IntegerProductsTest {
 
   private static double[] toDoubles(byte[] b) {
     double[] d = new double[b.length];
-    for (int i = 0; i < b.length; i++) {
-      d[i] = b[i];
-    }
-    return d;
-  }
-
-  private static float[] toFloats(byte[] b) {
-    float[] d = new float[b.length];
     for (int i = 0; i < b.length; i++) {
       d[i] = b[i];
     }
