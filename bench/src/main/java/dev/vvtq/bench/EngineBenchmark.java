@@ -20,7 +20,8 @@ import java.util.Locale;
  * deit_tiny_patch16_224 W4A4 export, printed with the exact configuration. Another backend (DJL FP32)
  * plugs in through {@link Backend} and {@link #measure}, so both run the same protocol.
  *
- * <p>Usage: {@code EngineBenchmark [threads=1,2] [batches=1,8,32] [rounds=3] [seconds=4] [profile=true]}.
+ * <p>Usage: {@code EngineBenchmark [threads=1,2] [batches=1,8,32] [rounds=3] [seconds=4] [profile=true]
+ * [expanded=false]} (expanded: 4-bit weights widened once at load, see VectorKernels).
  */
 public final class EngineBenchmark {
 
@@ -148,6 +149,7 @@ public final class EngineBenchmark {
     int rounds = Integer.parseInt(arg(args, "rounds", "3"));
     double seconds = Double.parseDouble(arg(args, "seconds", "4"));
     boolean profile = Boolean.parseBoolean(arg(args, "profile", "true"));
+    boolean expanded = Boolean.parseBoolean(arg(args, "expanded", "false"));
 
     ModelConfig c = SyntheticModel.deitTiny(4, 4);
     System.out.println("== int-engine benchmark");
@@ -164,7 +166,8 @@ public final class EngineBenchmark {
     long[] macs = macsPerImage(c);
     List<Stats> all = new ArrayList<>();
     for (int threads : threadCounts) {
-      EngineOptions o = EngineOptions.defaults().withThreads(threads);
+      EngineOptions o = EngineOptions.defaults().withThreads(threads)
+          .withKernels(() -> new dev.vvtq.engine.kernels.VectorKernels(expanded));
       long l0 = System.nanoTime();
       try (IntDeit engine = IntDeit.load(dir, o)) {
         double loadSeconds = (System.nanoTime() - l0) / 1e9;
