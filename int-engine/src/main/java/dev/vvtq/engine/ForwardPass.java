@@ -11,10 +11,11 @@ import java.util.concurrent.atomic.AtomicInteger;
  * The forward pass of docs/EXPORT-FORMAT.md on one {@link WorkerTeam} with its own buffers, sized
  * once for {@code maxBatch} images: nothing is allocated per call.
  *
- * <p>Phases per block, separated by the team's barriers: (1) rows, split evenly between threads: the
- * rest of the previous block (proj + residual, LayerNorm, fc1, GELU, fc2 + residual) then this block's
- * LayerNorm, fused q/k/v product and the q, k, v quantizers, all row-local; (2) pack k and v per image
- * and head; (3) attention per image, head and chunk of query rows, taken from a shared counter. The
+ * <p>Two phases per block, separated by the team's barriers: (1) rows, split evenly between threads:
+ * the rest of the previous block (proj + residual, LayerNorm, fc1, GELU, fc2 + residual) then this
+ * block's LayerNorm, fused q/k/v product and the q, k, v quantizers, all row-local; (2) attention per
+ * image, head and chunk of query rows, taken from a shared counter, the first chunk of each head
+ * packing its k and v. The
  * classifier reads only the class token, so the last block's attention, proj and MLP run for class
  * tokens only.
  */
@@ -68,10 +69,12 @@ final class ForwardPass {
   private int block;
   private boolean lastBlock;
   private final AtomicInteger tasks = new AtomicInteger();
+  /** Per image and head: the attention round whose k and v are packed (rounds count up, never reset). */
+  private final java.util.concurrent.atomic.AtomicIntegerArray packedRound;
+  private int round;
 
   private final WorkerTeam.Phase embedPhase = this::embed;
   private final WorkerTeam.Phase rowsPhase = this::rows;
-  private final WorkerTeam.Phase packPhase = this::pack;
   private final WorkerTeam.Phase attentionPhase = this::attention;
 
   ForwardPass(PreparedModel m, Kernels k, WorkerTeam team, OpTimer timer, int maxBatch) {
@@ -107,6 +110,7 @@ final class ForwardPass {
     kInt8 = new Int8Matrix[m.attentionLowBit ? 0 : pairs];
     vInt8 = new Int8Matrix[m.attentionLowBit ? 0 : pairs];
     vShiftSum = new int[m.attentionLowBit ? 0 : pairs][hd];
+    packedRound = new java.util.concurrent.atomic.AtomicIntegerArray(pairs);
     long opBytes = 0;
     for (int i = 0; i < pairs; i++) {
       if (m.attentionLowBit) {
@@ -163,8 +167,7 @@ final class ForwardPass {
       lastBlock = i == depth - 1;
       team.run(rowsPhase);
       tasks.set(0);
-      team.run(packPhase);
-      tasks.set(0);
+      round++;
       team.run(attentionPhase);
     }
     classify(logits, logitsOff);
@@ -297,39 +300,53 @@ final class ForwardPass {
   }
 
   /** k and v of one image and head into right operands: k rows are tokens, v rows head dimensions. */
-  private void pack(int thread, int threads) {
+  private void pack(int i, int thread) {
     int bits = m.attentionBits;
-    for (int i; (i = tasks.getAndIncrement()) < batch * heads; ) {
-      long t0 = timer.start();
-      int base = i * tokens * hd;
-      if (m.attentionLowBit) {
-        k.packLowBit(kq, base, hd, 1, tokens, hd, bits, kLowBit[i]);
-        k.packLowBit(vq, base, 1, hd, hd, tokens, bits, vLowBit[i]);
-      } else {
-        k.packInt8(kq, base, hd, 1, tokens, hd, bits, kInt8[i]);
-        k.packInt8(vq, base, 1, hd, hd, tokens, bits, vInt8[i]);
-        int shift = m.blocks[block].quantAttn[0].shift();
-        int[] sums = vShiftSum[i];
-        java.util.Arrays.fill(sums, 0);
-        for (int t = 0; t < tokens; t++) {
-          for (int j = 0; j < hd; j++) {
-            sums[j] += (int) vq[base + t * hd + j];
-          }
-        }
+    long t0 = timer.start();
+    int base = i * tokens * hd;
+    if (m.attentionLowBit) {
+      k.packLowBit(kq, base, hd, 1, tokens, hd, bits, kLowBit[i]);
+      k.packLowBit(vq, base, 1, hd, hd, tokens, bits, vLowBit[i]);
+    } else {
+      k.packInt8(kq, base, hd, 1, tokens, hd, bits, kInt8[i]);
+      k.packInt8(vq, base, 1, hd, hd, tokens, bits, vInt8[i]);
+      // probabilities enter the 8-bit product shifted down: add shift x (column sums of v) back
+      int shift = m.blocks[block].quantAttn[0].shift();
+      int[] sums = vShiftSum[i];
+      java.util.Arrays.fill(sums, 0);
+      for (int t = 0; t < tokens; t++) {
         for (int j = 0; j < hd; j++) {
-          sums[j] *= shift;
+          sums[j] += (int) vq[base + t * hd + j];
         }
       }
-      timer.stop(thread, OpClass.ATTENTION, t0);
+      for (int j = 0; j < hd; j++) {
+        sums[j] *= shift;
+      }
     }
+    timer.stop(thread, OpClass.ATTENTION, t0);
   }
 
+  /**
+   * Tasks ordered chunk-major: the first task of each image and head packs its k and v (so threads
+   * pack different heads at once), and later chunks of that head wait for the packing, which has
+   * already been handed out and is running.
+   */
   private void attention(int thread, int threads) {
+    int pairs = batch * heads;
     int chunks = lastBlock ? 1 : (tokens + ATTENTION_ROWS - 1) / ATTENTION_ROWS;
-    int total = batch * heads * chunks;
-    for (int i; (i = tasks.getAndIncrement()) < total; ) {
-      int pair = i / chunks;
-      int c = i % chunks;
+    for (int i; (i = tasks.getAndIncrement()) < pairs * chunks; ) {
+      int pair = i % pairs;
+      int c = i / pairs;
+      if (c == 0) {
+        pack(pair, thread);
+        packedRound.set(pair, round);
+      } else {
+        long w0 = timer.start();
+        while (packedRound.get(pair) != round) {
+          Thread.onSpinWait();
+        }
+        timer.stop(thread, OpClass.ATTENTION, w0);
+      }
       int t0 = c * ATTENTION_ROWS;
       int t1 = lastBlock ? 1 : Math.min(tokens, t0 + ATTENTION_ROWS);
       attend(pair / heads, pair % heads, t0, t1, thread);
