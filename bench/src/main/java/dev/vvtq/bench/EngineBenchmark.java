@@ -21,7 +21,8 @@ import java.util.Locale;
  * plugs in through {@link Backend} and {@link #measure}, so both run the same protocol.
  *
  * <p>Usage: {@code EngineBenchmark [threads=1,2] [batches=1,8,32] [rounds=3] [seconds=4] [profile=true]
- * [expanded=false]} (expanded: 4-bit weights widened once at load, see VectorKernels).
+ * [expanded=false] [quiet=0.9]} (expanded: 4-bit weights widened once at load, see VectorKernels;
+ * quiet: wait up to 5 minutes before each configuration for the machine to be that idle).
  */
 public final class EngineBenchmark {
 
@@ -121,6 +122,42 @@ public final class EngineBenchmark {
     return n;
   }
 
+  /** Fraction of CPU time idle over {@code millis}, from /proc/stat (1.0 where unavailable). */
+  static double idleFraction(long millis) {
+    try {
+      long[] a = cpuTimes();
+      Thread.sleep(millis);
+      long[] b = cpuTimes();
+      double total = b[0] - a[0];
+      return total <= 0 ? 1.0 : (b[1] - a[1]) / total;
+    } catch (Exception e) {
+      return 1.0;
+    }
+  }
+
+  private static long[] cpuTimes() throws java.io.IOException {
+    String[] f = Files.readAllLines(Path.of("/proc/stat")).get(0).trim().split("\\s+");
+    long total = 0;
+    for (int i = 1; i < f.length; i++) {
+      total += Long.parseLong(f[i]);
+    }
+    return new long[] {total, Long.parseLong(f[4]) + Long.parseLong(f[5])};
+  }
+
+  /**
+   * Waits (at most {@code maxSeconds}) until other processes leave the machine at least {@code
+   * minIdle} idle over a second: the cores are shared, and a busy neighbour distorts every figure.
+   * Returns the idle fraction last seen.
+   */
+  static double awaitQuiet(double minIdle, double maxSeconds) {
+    long end = System.nanoTime() + (long) (maxSeconds * 1e9);
+    double idle;
+    do {
+      idle = idleFraction(1000);
+    } while (idle < minIdle && System.nanoTime() < end);
+    return idle;
+  }
+
   private static String arg(String[] args, String key, String def) {
     for (String a : args) {
       if (a.startsWith(key + "=")) {
@@ -150,6 +187,7 @@ public final class EngineBenchmark {
     double seconds = Double.parseDouble(arg(args, "seconds", "4"));
     boolean profile = Boolean.parseBoolean(arg(args, "profile", "true"));
     boolean expanded = Boolean.parseBoolean(arg(args, "expanded", "false"));
+    double quiet = Double.parseDouble(arg(args, "quiet", "0.9"));
 
     ModelConfig c = SyntheticModel.deitTiny(4, 4);
     System.out.println("== int-engine benchmark");
@@ -184,6 +222,8 @@ public final class EngineBenchmark {
               o.maxMicroBatch());
         }
         for (int batch : batches) {
+          double idle = awaitQuiet(quiet, 300);
+          System.out.printf(Locale.ROOT, "(machine %.0f%% idle before this configuration)%n", 100 * idle);
           Stats s = measure("int-engine W4A4", (x, n) -> engine.forward(x, n), threads, engine.imageFloats(), batch,
               rounds, seconds);
           all.add(s);
@@ -194,6 +234,7 @@ public final class EngineBenchmark {
         try (IntDeit engine = IntDeit.load(dir, o.withProfile(true))) {
           engine.warmUp();
           for (int batch : new int[] {1, 8}) {
+            awaitQuiet(quiet, 300);
             engine.profile();
             measure("profile", (x, n) -> engine.forward(x, n), threads, engine.imageFloats(), batch, 1, seconds);
             printProfile(engine.profile(), batch, macs);

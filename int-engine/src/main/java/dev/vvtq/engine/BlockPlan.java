@@ -13,10 +13,8 @@ final class BlockPlan {
   final float[] norm1Bias;
   final float[] norm2Weight;
   final float[] norm2Bias;
-  /** quant_q, quant_k, quant_v over the D columns of their part of the fused output. */
-  final QuantizeArgs quantQ;
-  final QuantizeArgs quantK;
-  final QuantizeArgs quantV;
+  /** quant_q, quant_k and quant_v as one quantizer over the 3D columns of the fused output. */
+  final QuantizeArgs quantQkv;
   /** quant_attn per head, over the token columns of a score row. */
   final QuantizeArgs[] quantAttn;
   /** alpha_q * alpha_k / sqrt(Hd) per head. */
@@ -25,7 +23,7 @@ final class BlockPlan {
   final float[][] outputScale;
 
   BlockPlan(LinearPlan qkv, LinearPlan proj, LinearPlan fc1, LinearPlan fc2, float[] norm1Weight, float[] norm1Bias,
-      float[] norm2Weight, float[] norm2Bias, QuantizeArgs quantQ, QuantizeArgs quantK, QuantizeArgs quantV,
+      float[] norm2Weight, float[] norm2Bias, QuantizeArgs quantQkv,
       QuantizeArgs[] quantAttn, float[] scoreScale, float[][] outputScale) {
     this.qkv = qkv;
     this.proj = proj;
@@ -35,16 +33,14 @@ final class BlockPlan {
     this.norm1Bias = norm1Bias;
     this.norm2Weight = norm2Weight;
     this.norm2Bias = norm2Bias;
-    this.quantQ = quantQ;
-    this.quantK = quantK;
-    this.quantV = quantV;
+    this.quantQkv = quantQkv;
     this.quantAttn = quantAttn;
     this.scoreScale = scoreScale;
     this.outputScale = outputScale;
   }
 
   long bytesHeld() {
-    long floats = 4L * (norm1Weight.length * 4L + quantQ.inverseStep().length * 3L + scoreScale.length);
+    long floats = 4L * (norm1Weight.length * 4L + quantQkv.inverseStep().length + scoreScale.length);
     for (QuantizeArgs q : quantAttn) {
       floats += 4L * q.inverseStep().length;
     }

@@ -43,12 +43,11 @@ final class ForwardPass {
   private final float[] tok;
   private final float[] y;
   private final int[] acc;
-  /** Quantized inputs of the D-wide products (q/k/v, proj, fc1), of fc2, and per-head q, k, v. */
+  /** Quantized inputs of the D-wide products (q/k/v, proj, fc1) and of fc2. */
   private final double[] aIn;
   private final double[] aMlp;
-  private final double[] q;
-  private final double[] kq;
-  private final double[] vq;
+  /** Quantized q, k and v, row-major [rows][3D]: head h of q at columns h*Hd, of k at D + h*Hd, ... */
+  private final double[] qkv;
   private final LowBitMatrix[] kLowBit;
   private final LowBitMatrix[] vLowBit;
   private final Int8Matrix[] kInt8;
@@ -100,10 +99,7 @@ final class ForwardPass {
     aIn = new double[rows * d];
     // fc2's input, and the quantized patches before the first block
     aMlp = new double[Math.max(rows * mlp, maxBatch * patches * patchDim)];
-    int perHead = maxBatch * heads * tokens * hd;
-    q = new double[perHead];
-    kq = new double[perHead];
-    vq = new double[perHead];
+    qkv = new double[rows * 3 * d];
     int pairs = maxBatch * heads;
     kLowBit = new LowBitMatrix[m.attentionLowBit ? pairs : 0];
     vLowBit = new LowBitMatrix[m.attentionLowBit ? pairs : 0];
@@ -137,7 +133,7 @@ final class ForwardPass {
     clsA = new double[maxBatch * d];
     headAcc = new int[maxBatch * classes];
     bytes = 4L * (tok.length + y.length + acc.length + headAcc.length)
-        + 8L * (aIn.length + aMlp.length + q.length + kq.length + vq.length + clsA.length) + opBytes + threadBytes;
+        + 8L * (aIn.length + aMlp.length + qkv.length + clsA.length) + opBytes + threadBytes;
   }
 
   /** Bytes of all buffers of this pass. */
@@ -268,7 +264,7 @@ final class ForwardPass {
         true, timer, thread);
   }
 
-  /** LayerNorm, fused q/k/v product, and the q, k, v quantizers into per-head layouts. */
+  /** LayerNorm, fused q/k/v product, and the q, k, v quantizers. */
   private void startBlock(BlockPlan bp, int r0, int count, int thread) {
     KernelScratch s = scratch[thread];
     long t0 = timer.start();
@@ -279,23 +275,8 @@ final class ForwardPass {
     bp.qkv.product(k, aIn, r0 * d, d, count, 0, d, acc, r0 * wide, wide, s);
     timer.stop(thread, OpClass.LINEAR, t0);
     t0 = timer.start();
-    int r1 = r0 + count;
-    float[] scale = bp.qkv.scale[0];
-    int[] sums = bp.qkv.shiftRowSum0();
-    for (int b = r0 / tokens; b * tokens < r1; b++) {
-      int t0b = Math.max(r0, b * tokens) - b * tokens;
-      int t1b = Math.min(r1, (b + 1) * tokens) - b * tokens;
-      int src = (b * tokens + t0b) * wide;
-      for (int h = 0; h < heads; h++) {
-        int dst = ((b * heads + h) * tokens + t0b) * hd;
-        int c = h * hd;
-        k.dequantizeThenQuantize(acc, src + c, wide, t1b - t0b, hd, scale, sums, bp.qkv.bias, c, bp.quantQ, c, q, dst, hd);
-        k.dequantizeThenQuantize(acc, src + d + c, wide, t1b - t0b, hd, scale, sums, bp.qkv.bias, d + c, bp.quantK, c,
-            kq, dst, hd);
-        k.dequantizeThenQuantize(acc, src + 2 * d + c, wide, t1b - t0b, hd, scale, sums, bp.qkv.bias, 2 * d + c,
-            bp.quantV, c, vq, dst, hd);
-      }
-    }
+    k.dequantizeThenQuantize(acc, r0 * wide, wide, count, 3 * d, bp.qkv.scale[0], bp.qkv.shiftRowSum0(), bp.qkv.bias, 0,
+        bp.quantQkv, 0, qkv, r0 * 3 * d, 3 * d);
     timer.stop(thread, OpClass.QUANTIZE, t0);
   }
 
@@ -303,20 +284,22 @@ final class ForwardPass {
   private void pack(int i, int thread) {
     int bits = m.attentionBits;
     long t0 = timer.start();
-    int base = i * tokens * hd;
+    int w = 3 * d;
+    int kOff = (i / heads) * tokens * w + d + (i % heads) * hd;
+    int vOff = kOff + d;
     if (m.attentionLowBit) {
-      k.packLowBit(kq, base, hd, 1, tokens, hd, bits, kLowBit[i]);
-      k.packLowBit(vq, base, 1, hd, hd, tokens, bits, vLowBit[i]);
+      k.packLowBit(qkv, kOff, w, 1, tokens, hd, bits, kLowBit[i]);
+      k.packLowBit(qkv, vOff, 1, w, hd, tokens, bits, vLowBit[i]);
     } else {
-      k.packInt8(kq, base, hd, 1, tokens, hd, bits, kInt8[i]);
-      k.packInt8(vq, base, 1, hd, hd, tokens, bits, vInt8[i]);
+      k.packInt8(qkv, kOff, w, 1, tokens, hd, bits, kInt8[i]);
+      k.packInt8(qkv, vOff, 1, w, hd, tokens, bits, vInt8[i]);
       // probabilities enter the 8-bit product shifted down: add shift x (column sums of v) back
       int shift = m.blocks[block].quantAttn[0].shift();
       int[] sums = vShiftSum[i];
       java.util.Arrays.fill(sums, 0);
       for (int t = 0; t < tokens; t++) {
         for (int j = 0; j < hd; j++) {
-          sums[j] += (int) vq[base + t * hd + j];
+          sums[j] += (int) qkv[vOff + t * w + j];
         }
       }
       for (int j = 0; j < hd; j++) {
@@ -358,15 +341,15 @@ final class ForwardPass {
     BlockPlan bp = m.blocks[block];
     int pair = b * heads + h;
     int rows = t1 - t0;
-    int base = pair * tokens * hd;
+    int qOff = (b * tokens + t0) * 3 * d + h * hd;
     int[] s = scores[thread];
     double[] pa = probsA[thread];
     KernelScratch ks = scratch[thread];
     long c0 = timer.start();
     if (m.attentionLowBit) {
-      k.lowBitGemm(q, base + t0 * hd, hd, m.attentionBits, rows, kLowBit[pair], 0, hd, s, 0, tokens, ks);
+      k.lowBitGemm(qkv, qOff, 3 * d, m.attentionBits, rows, kLowBit[pair], 0, hd, s, 0, tokens, ks);
     } else {
-      k.int8Gemm(q, base + t0 * hd, hd, m.attentionBits, rows, kInt8[pair], 0, hd, s, 0, tokens, ks);
+      k.int8Gemm(qkv, qOff, 3 * d, m.attentionBits, rows, kInt8[pair], 0, hd, s, 0, tokens, ks);
     }
     timer.stop(thread, OpClass.ATTENTION, c0);
     c0 = timer.start();

@@ -91,9 +91,12 @@ final class PreparedModel {
     QuantizerParams qk = m.quantizer(b + ModelLayout.QUANT_K);
     QuantizerParams qv = m.quantizer(b + ModelLayout.QUANT_V);
     QuantizerParams qa = m.quantizer(b + ModelLayout.QUANT_ATTN);
-    QuantizeArgs quantQ = signed(qq, d);
-    QuantizeArgs quantK = signed(qk, d);
-    QuantizeArgs quantV = signed(qv, d);
+    // q, k and v share bits, signedness and (no) offset: one quantizer with per-column steps
+    float[] qkvInv = new float[3 * d];
+    System.arraycopy(LinearPlan.inverseSteps(qq.steps(), d), 0, qkvInv, 0, d);
+    System.arraycopy(LinearPlan.inverseSteps(qk.steps(), d), 0, qkvInv, d, d);
+    System.arraycopy(LinearPlan.inverseSteps(qv.steps(), d), 0, qkvInv, 2 * d, d);
+    QuantizeArgs quantQkv = QuantizeArgs.of(qq.spec().bits(), true, qkvInv, 0f);
     QuantizeArgs[] quantAttn = new QuantizeArgs[heads];
     float[] scoreScale = new float[heads];
     float[][] outputScale = new float[heads][c.headDim()];
@@ -111,16 +114,12 @@ final class PreparedModel {
       java.util.Arrays.fill(outputScale[h], groupStep(qa, h, heads) * groupStep(qv, h, heads));
     }
     return new BlockPlan(qkv, proj, fc1, fc2, m.floats(b + "norm1.weight"), m.floats(b + "norm1.bias"),
-        m.floats(b + "norm2.weight"), m.floats(b + "norm2.bias"), quantQ, quantK, quantV, quantAttn, scoreScale,
+        m.floats(b + "norm2.weight"), m.floats(b + "norm2.bias"), quantQkv, quantAttn, scoreScale,
         outputScale);
   }
 
   private static float groupStep(QuantizerParams q, int head, int heads) {
     return q.steps().length == 1 ? q.steps()[0] : q.steps()[head * q.steps().length / heads];
-  }
-
-  private static QuantizeArgs signed(QuantizerParams q, int columns) {
-    return QuantizeArgs.of(q.spec().bits(), true, LinearPlan.inverseSteps(q.steps(), columns), q.offset());
   }
 
   /** Bytes of everything the prepared model holds (weights, vectors, float parameters). */

@@ -224,8 +224,13 @@ final class VectorFloatOps {
 
   // ---- softmax ---------------------------------------------------------------------------------
 
-  /** exp(scale * s - max) of one row into {@code e}; returns the sum. */
-  private static float softmaxExpRow(int[] s, int so, int cols, float scale, float[] e, int eo) {
+  /**
+   * exp(scale * s - max) of one row into {@code e}; returns the sum. With a {@code tail} scratch (and
+   * room for a whole vector at the end of {@code e}), the last partial vector goes through the vector
+   * loop too, its missing lanes filled with a far lower score and their exp taken back out of the sum;
+   * without, the tail is scalar.
+   */
+  private static float softmaxExpRow(int[] s, int so, int cols, float scale, float[] e, int eo, int[] tail) {
     int whole = cols - cols % FL;
     IntVector mx = IntVector.broadcast(I, Integer.MIN_VALUE);
     for (int j = 0; j < whole; j += FL) {
@@ -234,6 +239,12 @@ final class VectorFloatOps {
     int imax = mx.reduceLanes(VectorOperators.MAX);
     for (int j = whole; j < cols; j++) {
       imax = Math.max(imax, s[so + j]);
+    }
+    int end = whole;
+    if (tail != null && whole < cols) {
+      java.util.Arrays.fill(tail, imax - (1 << 30));
+      System.arraycopy(s, so + whole, tail, 0, cols - whole);
+      end = whole + FL;
     }
     // scale > 0, so the largest score is the largest integer: max needs no float pass.
     float max = scale * imax;
@@ -253,9 +264,12 @@ final class VectorFloatOps {
     FloatVector one = FloatVector.broadcast(F, 1f);
     IntVector bias = IntVector.broadcast(I, 127 - FloatMath.ROUND_MAGIC_BITS);
     FloatVector sum = FloatVector.zero(F);
-    for (int j = 0; j < whole; j += FL) {
+    for (int j = 0; j < end; j += FL) {
+      // the source array is chosen, not the vector: a vector chosen by a branch can box
+      int[] src = j < whole ? s : tail;
+      int at = j < whole ? so + j : 0;
       // exp, as FloatMath.exp; the argument is at most 0, so only the lower clamp can act
-      FloatVector x = ((FloatVector) IntVector.fromArray(I, s, so + j).convert(VectorOperators.I2F, 0))
+      FloatVector x = ((FloatVector) IntVector.fromArray(I, src, at).convert(VectorOperators.I2F, 0))
           .mul(scaleV).sub(maxV).max(lowest);
       FloatVector nm = x.fma(log2e, magic);
       FloatVector n = nm.sub(magic);
@@ -267,7 +281,10 @@ final class VectorFloatOps {
       sum = sum.add(ex);
     }
     float total = sum.reduceLanes(VectorOperators.ADD);
-    for (int j = whole; j < cols; j++) {
+    for (int j = cols; j < end; j++) {
+      total -= e[eo + j];
+    }
+    for (int j = end; j < cols; j++) {
       float ex = FloatMath.exp(scale * s[so + j] - max);
       e[eo + j] = ex;
       total += ex;
@@ -279,7 +296,7 @@ final class VectorFloatOps {
     int whole = cols - cols % FL;
     for (int r = 0; r < rows; r++) {
       int oo = outOff + r * ldo;
-      float inv = 1f / softmaxExpRow(s, sOff + r * lds, cols, scale, out, oo);
+      float inv = 1f / softmaxExpRow(s, sOff + r * lds, cols, scale, out, oo, null);
       FloatVector iv = FloatVector.broadcast(F, inv);
       for (int j = 0; j < whole; j += FL) {
         FloatVector.fromArray(F, out, oo + j).mul(iv).intoArray(out, oo + j);
@@ -296,9 +313,9 @@ final class VectorFloatOps {
    * inline into the attention code, which would exhaust that compilation's inlining budget.
    */
   static void softmaxThenQuantize(int[] s, int sOff, int lds, int rows, int cols, float scale, QuantizeArgs q,
-      double[] out, int outOff, int ldo, float[] row) {
+      double[] out, int outOff, int ldo, float[] row, int[] tail) {
     checkQuantizer(q, 0, cols);
-    if (row.length < cols) {
+    if (row.length < cols + FL) {
       throw new IllegalArgumentException("softmax scratch of " + row.length + " floats for rows of " + cols);
     }
     int whole = cols - cols % FL;
@@ -309,7 +326,7 @@ final class VectorFloatOps {
     FloatVector magic = FloatVector.broadcast(F, MAGIC);
     float[] inv = q.inverseStep();
     for (int r = 0; r < rows; r++) {
-      float factor = 1f / softmaxExpRow(s, sOff + r * lds, cols, scale, row, 0);
+      float factor = 1f / softmaxExpRow(s, sOff + r * lds, cols, scale, row, 0, tail);
       FloatVector fv = FloatVector.broadcast(F, factor);
       int oo = outOff + r * ldo;
       for (int j = 0; j < whole; j += FL) {

@@ -140,7 +140,8 @@ public final class VectorKernels implements Kernels {
   @Override
   public void softmaxThenQuantize(int[] s, int sOff, int lds, int rows, int cols, float scale, QuantizeArgs q,
       double[] out, int outOff, int ldo, KernelScratch scratch) {
-    VectorFloatOps.softmaxThenQuantize(s, sOff, lds, rows, cols, scale, q, out, outOff, ldo, scratch(scratch).row);
+    VectorFloatOps.softmaxThenQuantize(s, sOff, lds, rows, cols, scale, q, out, outOff, ldo, scratch(scratch).row,
+        scratch(scratch).tail);
   }
 
   @Override

@@ -11,6 +11,8 @@ final class VectorScratch implements KernelScratch {
   final float[] tileF = new float[VectorInt8Gemm.ROWS * VectorInt8Gemm.VECS * VectorInt8Gemm.FL];
   /** One row of floats between the stages of GELU and softmax. */
   final float[] row;
+  /** The last partial vector of a softmax row, padded. */
+  final int[] tail = new int[VectorFloatOps.FL];
   /** Mean and inverse deviation of a LayerNorm row. */
   final float[] stats = new float[2];
   /** Room for overlapping spills of full-width int vectors. */
@@ -21,7 +23,7 @@ final class VectorScratch implements KernelScratch {
     widePanels = new double[Math.max(lowBitPanel, WIDE_BUDGET_BYTES / 8)];
     int int8Panel = maxK * VectorInt8Gemm.VECS * VectorInt8Gemm.FL;
     widePanelsF = new float[Math.max(int8Panel, WIDE_BUDGET_BYTES / 4)];
-    row = new float[maxK];
+    row = new float[maxK + VectorFloatOps.FL];
   }
 
   @Override
