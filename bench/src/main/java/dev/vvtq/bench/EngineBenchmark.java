@@ -21,7 +21,7 @@ import java.util.Locale;
  * plugs in through {@link Backend} and {@link #measure}, so both run the same protocol.
  *
  * <p>Usage: {@code EngineBenchmark [threads=1,2] [batches=1,8,32] [rounds=3] [seconds=4] [profile=true]
- * [expanded=false] [quiet=0.9]} (expanded: 4-bit weights widened once at load, see VectorKernels;
+ * [quiet=0.9] [micro=8]} (micro: images per piece of a batch;
  * quiet: wait up to 5 minutes before each configuration for the machine to be that idle).
  */
 public final class EngineBenchmark {
@@ -186,8 +186,8 @@ public final class EngineBenchmark {
     int rounds = Integer.parseInt(arg(args, "rounds", "3"));
     double seconds = Double.parseDouble(arg(args, "seconds", "4"));
     boolean profile = Boolean.parseBoolean(arg(args, "profile", "true"));
-    boolean expanded = Boolean.parseBoolean(arg(args, "expanded", "false"));
     double quiet = Double.parseDouble(arg(args, "quiet", "0.9"));
+    int micro = Integer.parseInt(arg(args, "micro", "8"));
 
     ModelConfig c = SyntheticModel.deitTiny(4, 4);
     System.out.println("== int-engine benchmark");
@@ -204,8 +204,7 @@ public final class EngineBenchmark {
     long[] macs = macsPerImage(c);
     List<Stats> all = new ArrayList<>();
     for (int threads : threadCounts) {
-      EngineOptions o = EngineOptions.defaults().withThreads(threads)
-          .withKernels(() -> new dev.vvtq.engine.kernels.VectorKernels(expanded));
+      EngineOptions o = EngineOptions.defaults().withThreads(threads).withMaxMicroBatch(micro);
       long l0 = System.nanoTime();
       try (IntDeit engine = IntDeit.load(dir, o)) {
         double loadSeconds = (System.nanoTime() - l0) / 1e9;

@@ -6,6 +6,7 @@ import dev.vvtq.engine.kernels.Kernels;
 import dev.vvtq.engine.kernels.LowBitMatrix;
 import dev.vvtq.engine.model.ModelConfig;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicIntegerArray;
 
 /**
  * The forward pass of docs/EXPORT-FORMAT.md on one {@link WorkerTeam} with its own buffers, sized
@@ -15,9 +16,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * the rest of the previous block (proj + residual, LayerNorm, fc1, GELU, fc2 + residual) then this
  * block's LayerNorm, fused q/k/v product and the q, k, v quantizers, all row-local; (2) attention per
  * image, head and chunk of query rows, taken from a shared counter, the first chunk of each head
- * packing its k and v. The
- * classifier reads only the class token, so the last block's attention, proj and MLP run for class
- * tokens only.
+ * packing its k and v. The classifier reads only the class token, so the last block's attention,
+ * proj and MLP run for class tokens only.
  */
 final class ForwardPass {
   /** Query rows per attention task: a multiple of the 6-row register tile. */
@@ -69,7 +69,7 @@ final class ForwardPass {
   private boolean lastBlock;
   private final AtomicInteger tasks = new AtomicInteger();
   /** Per image and head: the attention round whose k and v are packed (rounds count up, never reset). */
-  private final java.util.concurrent.atomic.AtomicIntegerArray packedRound;
+  private final AtomicIntegerArray packedRound;
   private int round;
 
   private final WorkerTeam.Phase embedPhase = this::embed;
@@ -106,7 +106,7 @@ final class ForwardPass {
     kInt8 = new Int8Matrix[m.attentionLowBit ? 0 : pairs];
     vInt8 = new Int8Matrix[m.attentionLowBit ? 0 : pairs];
     vShiftSum = new int[m.attentionLowBit ? 0 : pairs][hd];
-    packedRound = new java.util.concurrent.atomic.AtomicIntegerArray(pairs);
+    packedRound = new AtomicIntegerArray(pairs);
     long opBytes = 0;
     for (int i = 0; i < pairs; i++) {
       if (m.attentionLowBit) {

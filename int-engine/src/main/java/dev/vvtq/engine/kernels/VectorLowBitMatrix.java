@@ -58,19 +58,6 @@ final class VectorLowBitMatrix implements LowBitMatrix {
     return m;
   }
 
-  /** Compact weights widened once, for the expanded-weights option: about 5x the memory, no per-call widening. */
-  static VectorLowBitMatrix widened(VectorLowBitMatrix compact) {
-    int width = compact.vecs * lanes();
-    double[] wide = new double[compact.panels() * compact.cols * width];
-    for (int p = 0; p < compact.panels(); p++) {
-      VectorLowBitGemm.expand(compact.compact, p * compact.cols * compact.wordsPerColumn(), compact.cols, wide,
-          p * compact.cols * width);
-    }
-    VectorLowBitMatrix m = new VectorLowBitMatrix(compact.vecs, null, wide, compact.rows, compact.cols, compact.cols);
-    m.bits = compact.bits;
-    return m;
-  }
-
   static VectorLowBitMatrix wide(int maxRows, int maxCols) {
     int vecs = VectorLowBitGemm.OPERAND_VECS;
     int panelRows = 3 * vecs * lanes();

@@ -14,7 +14,6 @@ import org.junit.jupiter.params.provider.CsvSource;
 class IntegerProductsTest {
   private static final Kernels SCALAR = new ScalarKernels();
   private static final Kernels VECTOR = new VectorKernels();
-  private static final Kernels EXPANDED = new VectorKernels(true);
   private static final int SENTINEL = 0x5eed5eed;
 
   private static byte[] randomInts(Random rnd, int n, int bits) {
@@ -51,7 +50,7 @@ class IntegerProductsTest {
     }
     int ldc = n + 2;
     int cOff = 3;
-    for (Kernels kernels : new Kernels[] {SCALAR, VECTOR, EXPANDED}) {
+    for (Kernels kernels : new Kernels[] {SCALAR, VECTOR}) {
       LowBitMatrix m = kernels.prepareLowBit(w, n, k, wBits);
       int[] c = new int[cOff + rows * ldc + 4];
       Arrays.fill(c, SENTINEL);
