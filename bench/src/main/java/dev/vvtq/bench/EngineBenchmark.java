@@ -21,7 +21,7 @@ import java.util.Locale;
  * plugs in through {@link Backend} and {@link #measure}, so both run the same protocol.
  *
  * <p>Usage: {@code EngineBenchmark [threads=1,2] [batches=1,8,32] [rounds=3] [seconds=4] [profile=true]
- * [quiet=0.9] [micro=8]} (micro: images per piece of a batch;
+ * [quiet=0.9] [micro=2]} (micro: images per piece of a batch;
  * quiet: wait up to 5 minutes before each configuration for the machine to be that idle).
  */
 public final class EngineBenchmark {
@@ -187,7 +187,7 @@ public final class EngineBenchmark {
     double seconds = Double.parseDouble(arg(args, "seconds", "4"));
     boolean profile = Boolean.parseBoolean(arg(args, "profile", "true"));
     double quiet = Double.parseDouble(arg(args, "quiet", "0.9"));
-    int micro = Integer.parseInt(arg(args, "micro", "8"));
+    int micro = Integer.parseInt(arg(args, "micro", "2"));
 
     ModelConfig c = SyntheticModel.deitTiny(4, 4);
     System.out.println("== int-engine benchmark");

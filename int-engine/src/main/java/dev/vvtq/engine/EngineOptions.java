@@ -38,9 +38,13 @@ public record EngineOptions(
     }
   }
 
-  /** All cores for one pass at a time, pieces of 8 images, vector kernels, no profiling, 100 us spin. */
+  /**
+   * All cores for one pass at a time, pieces of 2 images, vector kernels, no profiling, 100 us spin.
+   * Pieces of 2 keep a pass's buffers (about 9 MB for deit_tiny) near the caches: measured faster per
+   * image than pieces of 8 (23 vs 29 ms, one thread), and as fast as single images.
+   */
   public static EngineOptions defaults() {
-    return new EngineOptions(Runtime.getRuntime().availableProcessors(), 1, 8, VectorKernels::new, false, 100);
+    return new EngineOptions(Runtime.getRuntime().availableProcessors(), 1, 2, VectorKernels::new, false, 100);
   }
 
   public EngineOptions withThreads(int n) {
