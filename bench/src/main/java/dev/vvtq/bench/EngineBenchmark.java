@@ -7,7 +7,6 @@ import dev.vvtq.engine.OpProfile;
 import dev.vvtq.engine.WarmUpReport;
 import dev.vvtq.engine.model.ModelConfig;
 import dev.vvtq.engine.model.ModelLayout;
-import dev.vvtq.engine.testing.SyntheticModel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -16,11 +15,13 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * Latency, throughput, memory and a per-operation profile of the integer engine on a random-weight
- * deit_tiny_patch16_224 W4A4 export, printed with the exact configuration. Another backend (DJL FP32)
- * plugs in through {@link Backend} and {@link #measure}, so both run the same protocol.
+ * Latency, throughput, memory and a per-operation profile of the integer engine on an exported model,
+ * printed with the exact configuration (SyntheticEngineBenchmark in the test sources runs it on a
+ * random-weight deit_tiny_patch16_224 W4A4 export). Another backend (DJL FP32) plugs in through
+ * {@link Backend} and {@link #measure}, so both run the same protocol.
  *
- * <p>Usage: {@code EngineBenchmark [threads=1,2] [batches=1,8,32] [rounds=3] [seconds=4] [profile=true]
+ * <p>Usage: {@code EngineBenchmark model=<models/name/version> [threads=1,2] [batches=1,8,32] [rounds=3]
+ * [seconds=4] [profile=true]
  * [quiet=0.9] [micro=2]} (micro: images per piece of a batch;
  * quiet: wait up to 5 minutes before each configuration for the machine to be that idle).
  */
@@ -189,17 +190,21 @@ public final class EngineBenchmark {
     double quiet = Double.parseDouble(arg(args, "quiet", "0.9"));
     int micro = Integer.parseInt(arg(args, "micro", "2"));
 
-    ModelConfig c = SyntheticModel.deitTiny(4, 4);
+    String model = arg(args, "model", null);
+    if (model == null) {
+      System.err.println("usage: EngineBenchmark model=<exported model folder> [threads=1,2] [batches=1,8,32]"
+          + " [rounds=3] [seconds=4] [profile=true] [quiet=0.9] [micro=2]");
+      System.exit(2);
+    }
+    Path dir = Path.of(model);
+    ModelConfig c = dev.vvtq.engine.model.ExportedModel.load(dir).config();
     System.out.println("== int-engine benchmark");
     System.out.printf(Locale.ROOT, "machine: %s, %d cores visible; JDK %s (%s); vector species %d-bit%n", cpuModel(),
         Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"), System.getProperty("java.vm.name"),
         jdk.incubator.vector.DoubleVector.SPECIES_PREFERRED.vectorBitSize());
-    System.out.println("model: random-weight export of " + c.toJson());
+    System.out.println("model: " + dir + " " + c.toJson());
     System.out.printf(Locale.ROOT, "protocol: %d rounds of >= %.1f s (>= 10 calls) per configuration, after warm-up;"
         + " best round shown, all rounds in parentheses%n", rounds, seconds);
-    long t0 = System.nanoTime();
-    Path dir = SyntheticModel.random(c, 1).writeTo(Files.createTempDirectory("engine-bench"), c.name(), "1");
-    System.out.printf(Locale.ROOT, "export written in %.1f s to %s%n", (System.nanoTime() - t0) / 1e9, dir);
 
     long[] macs = macsPerImage(c);
     List<Stats> all = new ArrayList<>();

@@ -11,7 +11,7 @@ import jdk.incubator.vector.VectorSpecies;
 /**
  * The 8-bit product (patch embedding, classifier head, 5- to 8-bit layers): float fused multiply-adds
  * on integer-valued floats (the left operand comes as doubles, like the low-bit product's, and is
- * narrowed as it is broadcast), exact while every partial sum stays at most 2^24 in magnitude; the
+ * narrowed to floats one row tile at a time), exact while every partial sum stays at most 2^24 in magnitude; the
  * reduction is cut into chunks of {@link ExactSums#floatChunk} steps (1024 for 8-bit x 8-bit).
  * Register tile: 6 rows x 4 vectors (64 output columns with 16 lanes).
  */
@@ -89,6 +89,9 @@ final class VectorInt8Gemm {
       }
       return;
     }
+    if (kLen * ROW_TILE > s.tileRowsF.length) {
+      throw new IllegalArgumentException(kLen + " columns exceed the scratch made for " + s.tileRowsF.length / ROW_TILE);
+    }
     int chunk = ExactSums.floatChunk(aBits, w.bits);
     int width = VECS * FL;
     int panelFloats = kLen * width;
@@ -113,20 +116,30 @@ final class VectorInt8Gemm {
       }
       for (int t0 = 0; t0 < rows; t0 += ROW_TILE) {
         int t1 = Math.min(rows, t0 + ROW_TILE);
+        // the tile's rows narrowed to floats once, rather than at every broadcast of the tile kernel
+        float[] af = s.tileRowsF;
+        for (int r = t0; r < t1; r++) {
+          int src = aOff + r * lda + k0;
+          int dst = (r - t0) * kLen;
+          for (int j = 0; j < kLen; j++) {
+            af[dst + j] = (float) a[src + j];
+          }
+        }
         for (int p = g0; p < g1; p++) {
           int bo = bBase + (p - g0) * bStride;
           for (int r = t0; r < t1; r += ROWS) {
-            int last = t1 - 1;
-            int ra = aOff + r * lda + k0;
-            int rb = aOff + Math.min(r + 1, last) * lda + k0;
-            int rc = aOff + Math.min(r + 2, last) * lda + k0;
-            int rd = aOff + Math.min(r + 3, last) * lda + k0;
-            int re = aOff + Math.min(r + 4, last) * lda + k0;
-            int rf = aOff + Math.min(r + 5, last) * lda + k0;
+            int last = t1 - 1 - t0;
+            int i = r - t0;
+            int ra = i * kLen;
+            int rb = Math.min(i + 1, last) * kLen;
+            int rc = Math.min(i + 2, last) * kLen;
+            int rd = Math.min(i + 3, last) * kLen;
+            int re = Math.min(i + 4, last) * kLen;
+            int rf = Math.min(i + 5, last) * kLen;
             int valid = Math.min(ROWS, t1 - r);
             for (int kk = 0; kk < kLen; kk += chunk) {
               int len = Math.min(chunk, kLen - kk);
-              tile6x4(a, ra + kk, rb + kk, rc + kk, rd + kk, re + kk, rf + kk, b, bo + kk * width, len, s.tileF);
+              tile6x4(af, ra + kk, rb + kk, rc + kk, rd + kk, re + kk, rf + kk, b, bo + kk * width, len, s.tileF);
               decode(s.tileF, valid, c, cOff + r * ldc, ldc, p * width, w.rows, kk > 0, s.fields);
             }
           }
@@ -149,7 +162,7 @@ final class VectorInt8Gemm {
   }
 
   /** 6 rows x 4 vectors of float accumulators over {@code len} steps; spills them to {@code acc}. */
-  static void tile6x4(double[] a, int a0, int a1, int a2, int a3, int a4, int a5, float[] b, int bo, int len,
+  static void tile6x4(float[] a, int a0, int a1, int a2, int a3, int a4, int a5, float[] b, int bo, int len,
       float[] acc) {
     FloatVector c00 = FloatVector.zero(F), c01 = c00, c02 = c00, c03 = c00;
     FloatVector c10 = c00, c11 = c00, c12 = c00, c13 = c00;
@@ -162,32 +175,32 @@ final class VectorInt8Gemm {
       FloatVector b1 = FloatVector.fromArray(F, b, bo + FL);
       FloatVector b2 = FloatVector.fromArray(F, b, bo + 2 * FL);
       FloatVector b3 = FloatVector.fromArray(F, b, bo + 3 * FL);
-      FloatVector x = FloatVector.broadcast(F, (float) a[a0 + k]);
+      FloatVector x = FloatVector.broadcast(F, a[a0 + k]);
       c00 = b0.fma(x, c00);
       c01 = b1.fma(x, c01);
       c02 = b2.fma(x, c02);
       c03 = b3.fma(x, c03);
-      x = FloatVector.broadcast(F, (float) a[a1 + k]);
+      x = FloatVector.broadcast(F, a[a1 + k]);
       c10 = b0.fma(x, c10);
       c11 = b1.fma(x, c11);
       c12 = b2.fma(x, c12);
       c13 = b3.fma(x, c13);
-      x = FloatVector.broadcast(F, (float) a[a2 + k]);
+      x = FloatVector.broadcast(F, a[a2 + k]);
       c20 = b0.fma(x, c20);
       c21 = b1.fma(x, c21);
       c22 = b2.fma(x, c22);
       c23 = b3.fma(x, c23);
-      x = FloatVector.broadcast(F, (float) a[a3 + k]);
+      x = FloatVector.broadcast(F, a[a3 + k]);
       c30 = b0.fma(x, c30);
       c31 = b1.fma(x, c31);
       c32 = b2.fma(x, c32);
       c33 = b3.fma(x, c33);
-      x = FloatVector.broadcast(F, (float) a[a4 + k]);
+      x = FloatVector.broadcast(F, a[a4 + k]);
       c40 = b0.fma(x, c40);
       c41 = b1.fma(x, c41);
       c42 = b2.fma(x, c42);
       c43 = b3.fma(x, c43);
-      x = FloatVector.broadcast(F, (float) a[a5 + k]);
+      x = FloatVector.broadcast(F, a[a5 + k]);
       c50 = b0.fma(x, c50);
       c51 = b1.fma(x, c51);
       c52 = b2.fma(x, c52);

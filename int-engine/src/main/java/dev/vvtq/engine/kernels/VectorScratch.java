@@ -7,6 +7,8 @@ final class VectorScratch implements KernelScratch {
 
   final double[] widePanels;
   final float[] widePanelsF;
+  /** A row tile of the 8-bit product's left operand, narrowed to floats. */
+  final float[] tileRowsF;
   final double[] tile = new double[VectorLowBitGemm.ROWS * VectorLowBitGemm.WEIGHT_VECS * VectorLowBitGemm.DL];
   final float[] tileF = new float[VectorInt8Gemm.ROWS * VectorInt8Gemm.VECS * VectorInt8Gemm.FL];
   /** One row of floats between the stages of GELU and softmax. */
@@ -24,10 +26,11 @@ final class VectorScratch implements KernelScratch {
     int int8Panel = maxK * VectorInt8Gemm.VECS * VectorInt8Gemm.FL;
     widePanelsF = new float[Math.max(int8Panel, WIDE_BUDGET_BYTES / 4)];
     row = new float[maxK + VectorFloatOps.FL];
+    tileRowsF = new float[VectorInt8Gemm.ROW_TILE * maxK];
   }
 
   @Override
   public long bytesHeld() {
-    return widePanels.length * 8L + widePanelsF.length * 4L + tile.length * 8L + tileF.length * 4L + row.length * 4L;
+    return widePanels.length * 8L + widePanelsF.length * 4L + tile.length * 8L + tileF.length * 4L + row.length * 4L + tileRowsF.length * 4L;
   }
 }
