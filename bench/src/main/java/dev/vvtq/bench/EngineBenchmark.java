@@ -22,7 +22,8 @@ import java.util.Locale;
  *
  * <p>Usage: {@code EngineBenchmark model=<models/name/version> [threads=1,2] [batches=1,8,32] [rounds=3]
  * [seconds=4] [profile=true]
- * [quiet=0.9] [micro=2]} (micro: images per piece of a batch;
+ * [quiet=0.9] [micro=2] [spin=100]} (micro: images per piece of a batch; spin: microseconds idle threads
+ * spin before parking, 0 for a pure park/unpark hand-off;
  * quiet: wait up to 5 minutes before each configuration for the machine to be that idle).
  */
 public final class EngineBenchmark {
@@ -189,11 +190,12 @@ public final class EngineBenchmark {
     boolean profile = Boolean.parseBoolean(arg(args, "profile", "true"));
     double quiet = Double.parseDouble(arg(args, "quiet", "0.9"));
     int micro = Integer.parseInt(arg(args, "micro", "2"));
+    long spin = Long.parseLong(arg(args, "spin", "100"));
 
     String model = arg(args, "model", null);
     if (model == null) {
       System.err.println("usage: EngineBenchmark model=<exported model folder> [threads=1,2] [batches=1,8,32]"
-          + " [rounds=3] [seconds=4] [profile=true] [quiet=0.9] [micro=2]");
+          + " [rounds=3] [seconds=4] [profile=true] [quiet=0.9] [micro=2] [spin=100]");
       System.exit(2);
     }
     Path dir = Path.of(model);
@@ -209,13 +211,13 @@ public final class EngineBenchmark {
     long[] macs = macsPerImage(c);
     List<Stats> all = new ArrayList<>();
     for (int threads : threadCounts) {
-      EngineOptions o = EngineOptions.defaults().withThreads(threads).withMaxMicroBatch(micro);
+      EngineOptions o = EngineOptions.defaults().withThreads(threads).withMaxMicroBatch(micro).withSpinMicros(spin);
       long l0 = System.nanoTime();
       try (IntDeit engine = IntDeit.load(dir, o)) {
         double loadSeconds = (System.nanoTime() - l0) / 1e9;
         WarmUpReport w = engine.warmUp();
-        System.out.printf(Locale.ROOT, "%nthreads %d: %s kernels, load %.2f s, warm-up %d passes in %.1f s (first %.0f ms,"
-            + " settled %.2f ms, %d bytes allocated per settled pass)%n", threads, engine.kernelsName(), loadSeconds,
+        System.out.printf(Locale.ROOT, "%nthreads %d (spin %d us): %s kernels, load %.2f s, warm-up %d passes in %.1f s (first %.0f ms,"
+            + " settled %.2f ms, %d bytes allocated per settled pass)%n", threads, spin, engine.kernelsName(), loadSeconds,
             w.passes(), w.seconds(), w.firstMillis(), w.settledMillis(), w.allocatedBytesPerPass());
         if (threads == threadCounts[0]) {
           long params = floatParams(c);
