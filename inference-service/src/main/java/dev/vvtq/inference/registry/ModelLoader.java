@@ -3,6 +3,7 @@ package dev.vvtq.inference.registry;
 import dev.vvtq.artifacts.manifest.ArtifactKinds;
 import dev.vvtq.artifacts.manifest.FileEntry;
 import dev.vvtq.artifacts.manifest.Manifest;
+import dev.vvtq.artifacts.manifest.ManifestFormatException;
 import dev.vvtq.artifacts.store.ArtifactIntegrityException;
 import dev.vvtq.artifacts.store.ArtifactNotFoundException;
 import dev.vvtq.artifacts.store.ArtifactStore;
@@ -51,6 +52,8 @@ public final class ModelLoader {
       throw new ModelLoadException(Reason.NOT_FOUND, "no published model at " + where + ": " + e.getMessage(), e);
     } catch (ArtifactIntegrityException e) {
       throw new ModelLoadException(Reason.INTEGRITY, "model at " + where + " failed verification: " + e.getMessage(), e);
+    } catch (ManifestFormatException e) {
+      throw new ModelLoadException(Reason.FORMAT, "the manifest at " + where + " is unreadable: " + e.getMessage(), e);
     } catch (IOException | RuntimeException e) {
       throw new ModelLoadException(Reason.STORE, "cannot fetch the model at " + where + ": " + e.getMessage(), e);
     }

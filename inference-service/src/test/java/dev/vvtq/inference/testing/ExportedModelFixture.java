@@ -54,13 +54,18 @@ public final class ExportedModelFixture {
 
   /** Writes the model to a temporary file and publishes it under {@code key} (manifest last). */
   public static void publish(ArtifactStore store, String key, Spec spec) throws IOException {
+    publishAs(store, key, spec, ArtifactKinds.MODEL);
+  }
+
+  /** As {@link #publish} with another manifest kind. */
+  public static void publishAs(ArtifactStore store, String key, Spec spec, String kind) throws IOException {
     Path dir = Files.createTempDirectory("vvtq-fixture");
     Path file = dir.resolve("model.safetensors");
     write(spec, file);
     Map<String, Object> fields = new LinkedHashMap<>();
     fields.put("source_checkpoint", "fixture:" + spec.name() + ":" + spec.seed());
     fields.put("layers", Map.of("wbits", spec.wbits(), "abits", spec.abits()));
-    store.publish(key, ArtifactKinds.MODEL, Map.of("model.safetensors", file), fields);
+    store.publish(key, kind, Map.of("model.safetensors", file), fields);
     Files.delete(file);
     Files.delete(dir);
   }

@@ -18,6 +18,8 @@ import java.util.stream.Stream;
 public class ModelStoreResource implements QuarkusTestResourceLifecycleManager {
   public static final String TINY_KEY = "models/tiny/1";
   public static final String SPARE_KEY = "models/spare/3";
+  /** A published artifact of another kind: loading it must fail clearly. */
+  public static final String CHECKPOINT_KEY = "runs/r1/checkpoints/1";
   public static final long TINY_SEED = 11;
 
   private Path root;
@@ -29,7 +31,7 @@ public class ModelStoreResource implements QuarkusTestResourceLifecycleManager {
       LocalFolderStore store = new LocalFolderStore(root.resolve("store"));
       ExportedModelFixture.publish(store, TINY_KEY, ExportedModelFixture.Spec.tiny(TINY_SEED));
       ExportedModelFixture.publish(store, SPARE_KEY, ExportedModelFixture.Spec.tiny(TINY_SEED + 1));
-      store.put("runs/r1/checkpoints/1/manifest.json", "{}".getBytes());
+      ExportedModelFixture.publishAs(store, CHECKPOINT_KEY, ExportedModelFixture.Spec.tiny(TINY_SEED), "checkpoint");
       return Map.of(
           "vvtq.inference.store.location", root.resolve("store").toString(),
           "vvtq.inference.cache-dir", root.resolve("cache").toString(),
