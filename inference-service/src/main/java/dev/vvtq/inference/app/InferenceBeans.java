@@ -6,6 +6,7 @@ import dev.vvtq.inference.batching.BatchingOptions;
 import dev.vvtq.inference.model.ModelRunnerFactory;
 import dev.vvtq.inference.registry.ModelLoader;
 import dev.vvtq.inference.registry.ModelRegistry;
+import dev.vvtq.inference.serving.ImageSizeGuard;
 import dev.vvtq.inference.serving.InferencePipeline;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Disposes;
@@ -71,6 +72,12 @@ public class InferenceBeans {
 
   void closePreprocessExecutor(@Disposes @Preprocessing ExecutorService executor) {
     executor.shutdown();
+  }
+
+  @Produces
+  @Singleton
+  ImageSizeGuard imageSizeGuard(InferenceConfig config) {
+    return new ImageSizeGuard(config.maxImagePixels());
   }
 
   @Produces

@@ -34,6 +34,10 @@ public interface InferenceConfig {
   /** Threads that decode and preprocess images; default: the number of processors. */
   OptionalInt preprocessThreads();
 
+  /** Largest image (width x height) that is decoded; larger ones are refused from their header. */
+  @WithDefault("40000000")
+  long maxImagePixels();
+
   /** How long unloading a model (or stopping the server) waits for its queued requests. */
   @WithDefault("30s")
   Duration drainTimeout();

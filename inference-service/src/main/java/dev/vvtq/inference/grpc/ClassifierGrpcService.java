@@ -5,6 +5,7 @@ import dev.vvtq.inference.registry.ModelRegistry;
 import dev.vvtq.inference.registry.ModelSource;
 import dev.vvtq.inference.registry.ModelStatus;
 import dev.vvtq.inference.serving.ImageBatch;
+import dev.vvtq.inference.serving.ImageSizeGuard;
 import dev.vvtq.inference.serving.InferenceOutcome;
 import dev.vvtq.inference.serving.InferencePipeline;
 import dev.vvtq.inference.serving.InvalidRequestException;
@@ -37,11 +38,14 @@ public class ClassifierGrpcService extends ClassifierGrpc.ClassifierImplBase {
   private final ModelRegistry registry;
   private final InferencePipeline pipeline;
   private final RequestMetrics metrics;
+  private final ImageSizeGuard imageGuard;
 
-  public ClassifierGrpcService(ModelRegistry registry, InferencePipeline pipeline, RequestMetrics metrics) {
+  public ClassifierGrpcService(ModelRegistry registry, InferencePipeline pipeline, RequestMetrics metrics,
+      ImageSizeGuard imageGuard) {
     this.registry = registry;
     this.pipeline = pipeline;
     this.metrics = metrics;
+    this.imageGuard = imageGuard;
   }
 
   @Override
@@ -114,7 +118,7 @@ public class ClassifierGrpcService extends ClassifierGrpc.ClassifierImplBase {
       int classes = model.description().numClasses();
       int k = Math.min(request.getTopK() == 0 ? DEFAULT_TOP_K : request.getTopK(), classes);
       byte[] image = request.getImage().toByteArray();
-      pipeline.submit(model, 1, () -> ImageBatch.preprocess(model.preprocessor(), List.of(image), List.of("image")),
+      pipeline.submit(model, 1, () -> ImageBatch.preprocess(model.preprocessor(), imageGuard, List.of(image), List.of("image")),
               call.deadlineNanos(), call.cancelled())
           .whenComplete((outcome, failure) -> {
             if (failure != null) {

@@ -6,6 +6,7 @@ import dev.vvtq.inference.registry.LoadedModel;
 import dev.vvtq.inference.registry.ModelNotFoundException;
 import dev.vvtq.inference.registry.ModelRegistry;
 import dev.vvtq.inference.registry.ModelStatus;
+import dev.vvtq.inference.serving.ImageSizeGuard;
 import dev.vvtq.inference.serving.InferencePipeline;
 import dev.vvtq.inference.serving.InvalidRequestException;
 import dev.vvtq.inference.tensor.InferRequestReader;
@@ -44,14 +45,16 @@ public class InferenceGrpcService extends GRPCInferenceServiceGrpc.GRPCInference
   private final InferencePipeline pipeline;
   private final StartupModels startup;
   private final RequestMetrics metrics;
+  private final ImageSizeGuard imageGuard;
   private final String version;
 
   public InferenceGrpcService(ModelRegistry registry, InferencePipeline pipeline, StartupModels startup,
-      RequestMetrics metrics, @ConfigProperty(name = "quarkus.application.version", defaultValue = "dev") String version) {
+      RequestMetrics metrics, ImageSizeGuard imageGuard, @ConfigProperty(name = "quarkus.application.version", defaultValue = "dev") String version) {
     this.registry = registry;
     this.pipeline = pipeline;
     this.startup = startup;
     this.metrics = metrics;
+    this.imageGuard = imageGuard;
     this.version = version;
   }
 
@@ -116,7 +119,7 @@ public class InferenceGrpcService extends GRPCInferenceServiceGrpc.GRPCInference
       }
       LoadedModel model = registry.require(request.getModelName(), request.getModelVersion());
       modelTag = model.name();
-      InferRequestReader.Parsed parsed = InferRequestReader.read(request, model.description(), model.preprocessor());
+      InferRequestReader.Parsed parsed = InferRequestReader.read(request, model.description(), model.preprocessor(), imageGuard);
       CallContext call = CallContext.current();
       String tag = modelTag;
       pipeline.submit(model, parsed.n(), parsed.inputs(), call.deadlineNanos(), call.cancelled())

@@ -87,6 +87,14 @@ public final class ModelRegistry implements AutoCloseable {
         LOG.log(Level.WARNING, "loading model '" + name + "' failed: " + e.getMessage());
         throw e;
       }
+      if (closed) {
+        // The server began stopping while this model warmed up: it must not start serving now.
+        loaded.shutdown(Duration.ZERO);
+        if (!hasServing) {
+          entries.remove(name);
+        }
+        throw new ModelConflictException(Kind.BUSY, "the server is shutting down; model '" + name + "' was not started");
+      }
       Entry previous = entries.put(name, new Entry(source, ModelState.READY, null, loaded.description(), loaded));
       observer.modelReady(loaded);
       LOG.info(() -> "model '" + name + "' version " + source.version() + " from " + source.storeKey() + " is ready");

@@ -15,7 +15,8 @@ public final class ImageBatch {
    * @param names how each image is named in error messages, e.g. {@code image_bytes[2]}
    * @throws InvalidRequestException naming the image and the decoder's reason
    */
-  public static float[] preprocess(EvalPreprocessor preprocessor, List<byte[]> images, List<String> names) {
+  public static float[] preprocess(EvalPreprocessor preprocessor, ImageSizeGuard guard, List<byte[]> images,
+      List<String> names) {
     int elements = 3 * preprocessor.inputSize() * preprocessor.inputSize();
     float[] out = new float[Math.multiplyExact(images.size(), elements)];
     for (int i = 0; i < images.size(); i++) {
@@ -24,6 +25,7 @@ public final class ImageBatch {
       if (encoded.length == 0) {
         throw new InvalidRequestException(name + " is empty (0 bytes); send an encoded JPEG, PNG, BMP, TIFF or PPM image");
       }
+      guard.check(encoded, name);
       try {
         preprocessor.preprocess(ImageDecoder.decode(encoded, name), out, i * elements);
       } catch (ImageDecodeException e) {

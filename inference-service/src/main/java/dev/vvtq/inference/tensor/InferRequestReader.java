@@ -9,6 +9,7 @@ import com.google.protobuf.ByteString;
 import dev.vvtq.imaging.EvalPreprocessor;
 import dev.vvtq.inference.model.ModelDescription;
 import dev.vvtq.inference.serving.ImageBatch;
+import dev.vvtq.inference.serving.ImageSizeGuard;
 import dev.vvtq.inference.serving.InvalidRequestException;
 import dev.vvtq.proto.inference.InferParameter;
 import dev.vvtq.proto.inference.InferTensorContents;
@@ -42,7 +43,8 @@ public final class InferRequestReader {
   public record Parsed(int n, boolean raw, Supplier<float[]> inputs, List<String> outputs, int topK) {}
 
   /** Validates {@code request} for a model described by {@code d}. */
-  public static Parsed read(ModelInferRequest request, ModelDescription d, EvalPreprocessor preprocessor) {
+  public static Parsed read(ModelInferRequest request, ModelDescription d, EvalPreprocessor preprocessor,
+      ImageSizeGuard guard) {
     if (request.getInputsCount() != 1) {
       List<String> names = new ArrayList<>();
       request.getInputsList().forEach(t -> names.add("'" + t.getName() + "'"));
@@ -85,7 +87,7 @@ public final class InferRequestReader {
             images.add(encoded.get(i).toByteArray());
             names.add(IMAGE_BYTES + "[" + i + "]");
           }
-          return ImageBatch.preprocess(preprocessor, images, names);
+          return ImageBatch.preprocess(preprocessor, guard, images, names);
         };
       }
       default -> throw new InvalidRequestException("unknown input '" + input.getName() + "'; " + expectedInputs(d));

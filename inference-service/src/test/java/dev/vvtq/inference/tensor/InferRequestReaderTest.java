@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.protobuf.ByteString;
 import dev.vvtq.inference.model.ModelDescription;
+import dev.vvtq.inference.serving.ImageSizeGuard;
 import dev.vvtq.inference.serving.InvalidRequestException;
 import dev.vvtq.proto.inference.InferParameter;
 import dev.vvtq.proto.inference.InferTensorContents;
@@ -39,7 +40,7 @@ class InferRequestReaderTest {
   }
 
   private InferRequestReader.Parsed read(ModelInferRequest.Builder r) {
-    return InferRequestReader.read(r.setModelName("m").build(), d, d.evalPreprocessor());
+    return InferRequestReader.read(r.setModelName("m").build(), d, d.evalPreprocessor(), new ImageSizeGuard(1_000_000));
   }
 
   private void assertInvalid(String part, Executable e) {
