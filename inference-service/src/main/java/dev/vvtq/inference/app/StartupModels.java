@@ -2,10 +2,13 @@ package dev.vvtq.inference.app;
 
 import dev.vvtq.inference.registry.ModelRegistry;
 import dev.vvtq.inference.registry.ModelSource;
+import grpc.health.v1.HealthOuterClass.HealthCheckResponse.ServingStatus;
+import io.quarkus.grpc.runtime.health.GrpcHealthStorage;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
+import jakarta.enterprise.inject.Instance;
 import jakarta.interceptor.Interceptor;
 import java.util.ArrayList;
 import java.util.List;
@@ -17,19 +20,22 @@ import java.util.logging.Logger;
  * Loads the models of {@code vvtq.inference.models} in the background once the server is up (so
  * liveness answers while they load) and tells whether the server is ready: every one of them loaded
  * and the server not stopping. When a model fails to load the server stays unready and says why.
+ * The standard gRPC health service reports the same: NOT_SERVING until ready, and again when stopping.
  */
 @ApplicationScoped
 public class StartupModels {
   private static final Logger LOG = Logger.getLogger(StartupModels.class.getName());
 
   private final ModelRegistry registry;
+  private final Instance<GrpcHealthStorage> grpcHealth;
   private final List<ModelSource> sources;
   private final Map<String, String> failures = new ConcurrentHashMap<>();
   private volatile boolean done;
   private volatile boolean stopping;
 
-  public StartupModels(ModelRegistry registry, InferenceConfig config) {
+  public StartupModels(ModelRegistry registry, InferenceConfig config, Instance<GrpcHealthStorage> grpcHealth) {
     this.registry = registry;
+    this.grpcHealth = grpcHealth;
     List<ModelSource> parsed = new ArrayList<>();
     for (String entry : config.models().orElse(List.of())) {
       if (entry.isBlank()) {
@@ -45,6 +51,7 @@ public class StartupModels {
   }
 
   void onStart(@Observes StartupEvent event) {
+    setGrpcHealth(ServingStatus.NOT_SERVING);
     Thread loader = new Thread(this::loadAll, "vvtq-startup-models");
     loader.setDaemon(true);
     loader.start();
@@ -62,7 +69,15 @@ public class StartupModels {
         LOG.severe("model '" + source.name() + "' from " + source.storeKey() + " could not be loaded: " + e.getMessage());
       }
     }
+    // gRPC health first, so that whoever sees ServerReady true also sees SERVING.
+    setGrpcHealth(failures.isEmpty() && !stopping ? ServingStatus.SERVING : ServingStatus.NOT_SERVING);
     done = true;
+  }
+
+  private void setGrpcHealth(ServingStatus status) {
+    if (grpcHealth.isResolvable()) {
+      grpcHealth.get().setStatus(GrpcHealthStorage.DEFAULT_SERVICE_NAME, status);
+    }
   }
 
   /** Whether every configured model loaded and the server is not stopping. */
@@ -92,6 +107,7 @@ public class StartupModels {
    */
   void onStop(@Observes @jakarta.annotation.Priority(Interceptor.Priority.PLATFORM_BEFORE) ShutdownEvent event) {
     stopping = true;
+    setGrpcHealth(ServingStatus.NOT_SERVING);
     LOG.info("shutting down: finishing queued requests");
     registry.close();
   }
