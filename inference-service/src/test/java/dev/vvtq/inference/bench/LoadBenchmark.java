@@ -51,6 +51,11 @@ class LoadBenchmark {
   private static final String TARGET = System.getProperty("vvtq.bench.target", "localhost:9000");
   private static final String METRICS = System.getProperty("vvtq.bench.metrics", "http://localhost:8080/q/metrics");
 
+  /** The same as the test, for running from a shell with the test class path (bench/inference-load.sh). */
+  public static void main(String[] args) throws Exception {
+    new LoadBenchmark().run();
+  }
+
   @Test
   void run() throws Exception {
     String prepare = System.getProperty("vvtq.bench.prepare-store");
@@ -68,6 +73,8 @@ class LoadBenchmark {
     int size = Integer.getInteger("vvtq.bench.size", 32);
     long deadlineMs = Long.getLong("vvtq.bench.deadline-ms", 2000);
     String label = System.getProperty("vvtq.bench.label", "");
+    // Total requests per second to aim at; 0: each client sends as soon as its previous answer arrives.
+    double rate = Double.parseDouble(System.getProperty("vvtq.bench.rate", "0"));
 
     ManagedChannel channel = ManagedChannelBuilder.forTarget(TARGET).usePlaintext().maxInboundMessageSize(64 << 20).build();
     try {
@@ -84,23 +91,42 @@ class LoadBenchmark {
           .addRawInputContents(RawTensors.floats(pixels, 0, pixels.length))
           .build();
       ClassifyRequest classify = ClassifyRequest.newBuilder().setModel(model).setImage(png).setTopK(5).build();
-      Runnable call = method.equals("infer")
-          ? () -> GRPCInferenceServiceGrpc.newBlockingStub(channel).withDeadlineAfter(deadlineMs, TimeUnit.MILLISECONDS).modelInfer(infer)
-          : () -> ClassifierGrpc.newBlockingStub(channel).withDeadlineAfter(deadlineMs, TimeUnit.MILLISECONDS).classify(classify);
+      Runnable call = withDeadline(method, channel, infer, classify, deadlineMs);
 
       // Warm-up: the JIT of both sides, and the batcher's first batches.
-      drive(call, clients, 3);
-      long heapBefore = heapUsed();
-      Result r = drive(call, clients, seconds);
-      long heapAfter = heapUsed();
-      System.out.println(String.format(Locale.ROOT,
-          "RESULT %s model=%s method=%s clients=%d seconds=%d: %.1f req/s OK, p50 %.2f ms, p99 %.2f ms, codes %s,"
-              + " server heap %d -> %d MB",
-          label, model, method, clients, seconds, r.okPerSecond(), r.percentile(50), r.percentile(99), r.codes(),
-          heapBefore >> 20, heapAfter >> 20));
+      drive(call, clients, 3, rate);
+      if (System.getProperty("vvtq.bench.suite") != null) {
+        // Peak with `clients` clients, then half of it paced, then 4x the clients with a deadline.
+        Result peak = report(label, model, method, clients, 0, seconds, call);
+        report(label, model, method, clients, peak.okPerSecond() / 2, seconds, call);
+        report(label, model, method, 4 * clients, 0, seconds,
+            withDeadline(method, channel, infer, classify, Math.min(deadlineMs, 1000)));
+      } else {
+        report(label, model, method, clients, rate, seconds, call);
+      }
     } finally {
       channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
     }
+  }
+
+  private static Result report(String label, String model, String method, int clients, double rate, int seconds,
+      Runnable call) throws InterruptedException {
+    long heapBefore = heapUsed();
+    Result r = drive(call, clients, seconds, rate);
+    long heapAfter = heapUsed();
+    System.out.println(String.format(Locale.ROOT,
+        "RESULT %s model=%s method=%s clients=%d rate=%s seconds=%d: %.1f req/s OK, p50 %.2f ms, p99 %.2f ms,"
+            + " codes %s, server heap %d -> %d MB",
+        label, model, method, clients, rate > 0 ? String.format(Locale.ROOT, "%.1f/s", rate) : "max", seconds,
+        r.okPerSecond(), r.percentile(50), r.percentile(99), r.codes(), heapBefore >> 20, heapAfter >> 20));
+    return r;
+  }
+
+  private static Runnable withDeadline(String method, ManagedChannel channel, ModelInferRequest infer,
+      ClassifyRequest classify, long deadlineMs) {
+    return method.equals("infer")
+        ? () -> GRPCInferenceServiceGrpc.newBlockingStub(channel).withDeadlineAfter(deadlineMs, TimeUnit.MILLISECONDS).modelInfer(infer)
+        : () -> ClassifierGrpc.newBlockingStub(channel).withDeadlineAfter(deadlineMs, TimeUnit.MILLISECONDS).classify(classify);
   }
 
   private record Result(double okPerSecond, long[] okNanos, Map<String, Integer> codes) {
@@ -113,7 +139,8 @@ class LoadBenchmark {
     }
   }
 
-  private static Result drive(Runnable call, int clients, int seconds) throws InterruptedException {
+  private static Result drive(Runnable call, int clients, int seconds, double rate) throws InterruptedException {
+    long intervalNanos = rate > 0 ? (long) (clients * 1e9 / rate) : 0;
     AtomicBoolean stop = new AtomicBoolean();
     List<long[]> latencies = new ArrayList<>();
     List<Map<String, Integer>> codes = new ArrayList<>();
@@ -127,7 +154,16 @@ class LoadBenchmark {
       codes.add(myCodes);
       Thread t = new Thread(() -> {
         int n = 0;
+        // Clients start spread over one interval so that paced requests do not arrive in bursts.
+        long next = System.nanoTime() + intervalNanos * id / Math.max(1, clients);
         while (!stop.get()) {
+          if (intervalNanos > 0) {
+            long wait = next - System.nanoTime();
+            if (wait > 0) {
+              java.util.concurrent.locks.LockSupport.parkNanos(wait);
+            }
+            next += intervalNanos;
+          }
           long start = System.nanoTime();
           String code;
           try {
