@@ -62,7 +62,9 @@ public final class ExportedModelFixture {
     Path dir = Files.createTempDirectory("vvtq-fixture");
     Path file = dir.resolve("model.safetensors");
     write(spec, file);
+    // The fields `vvtq export` (IntegerModelExporter) writes beside the store's own.
     Map<String, Object> fields = new LinkedHashMap<>();
+    fields.put("model_format", "vvtq-int/1");
     fields.put("source_checkpoint", "fixture:" + spec.name() + ":" + spec.seed());
     fields.put("layers", Map.of("wbits", spec.wbits(), "abits", spec.abits()));
     store.publish(key, kind, Map.of("model.safetensors", file), fields);
