@@ -1,5 +1,6 @@
 package dev.vvtq.artifacts.safetensors;
 
+import dev.vvtq.artifacts.CodePointOrder;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -165,23 +166,8 @@ public final class SafetensorsWriter {
     };
   }
 
-  // Rust compares names as UTF-8 bytes, which is code point order; String.compareTo compares
-  // UTF-16 units and disagrees for characters above U+FFFF.
-  private static final Comparator<String> CODE_POINT_ORDER =
-      (a, b) -> {
-        int i = 0;
-        int j = 0;
-        while (i < a.length() && j < b.length()) {
-          int ca = a.codePointAt(i);
-          int cb = b.codePointAt(j);
-          if (ca != cb) {
-            return Integer.compare(ca, cb);
-          }
-          i += Character.charCount(ca);
-          j += Character.charCount(cb);
-        }
-        return Boolean.compare(i < a.length(), j < b.length());
-      };
+  // Rust compares names as UTF-8 bytes, which is code point order.
+  private static final Comparator<String> CODE_POINT_ORDER = CodePointOrder.INSTANCE;
 
   private List<Entry> ordered() {
     List<Entry> list = new ArrayList<>(entries.values());

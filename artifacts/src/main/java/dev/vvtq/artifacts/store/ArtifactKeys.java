@@ -1,5 +1,6 @@
 package dev.vvtq.artifacts.store;
 
+import dev.vvtq.artifacts.CodePointOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.Comparator;
 
@@ -12,21 +13,7 @@ public final class ArtifactKeys {
   public static final int MAX_KEY_BYTES = 1024;
 
   /** Code point order, which equals S3's UTF-8 byte order; both stores list keys in it. */
-  public static final Comparator<String> ORDER =
-      (a, b) -> {
-        int i = 0;
-        int j = 0;
-        while (i < a.length() && j < b.length()) {
-          int ca = a.codePointAt(i);
-          int cb = b.codePointAt(j);
-          if (ca != cb) {
-            return Integer.compare(ca, cb);
-          }
-          i += Character.charCount(ca);
-          j += Character.charCount(cb);
-        }
-        return Boolean.compare(i < a.length(), j < b.length());
-      };
+  public static final Comparator<String> ORDER = CodePointOrder.INSTANCE;
 
   private ArtifactKeys() {}
 

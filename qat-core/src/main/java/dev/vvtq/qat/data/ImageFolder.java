@@ -1,5 +1,6 @@
 package dev.vvtq.qat.data;
 
+import dev.vvtq.artifacts.CodePointOrder;
 import dev.vvtq.imaging.ImageDecodeException;
 import dev.vvtq.imaging.ImageDecoder;
 import dev.vvtq.imaging.ImageExtensions;
@@ -68,7 +69,7 @@ public final class ImageFolder {
     if (classes.isEmpty()) {
       throw new IllegalArgumentException("no class folder in " + root + " (expected " + root + "/<class>/<image files>)");
     }
-    classes.sort(PythonStringOrder.INSTANCE);
+    classes.sort(CodePointOrder.INSTANCE);
     List<ImageEntry> entries = new ArrayList<>();
     for (int label = 0; label < classes.size(); label++) {
       List<Path> files = classFiles(root.resolve(classes.get(label)));
@@ -107,7 +108,7 @@ public final class ImageFolder {
 
   private static List<Path> classFiles(Path classDir) {
     // Group files by directory, order directories by their path string, then files by name.
-    Map<String, List<String>> byDir = new TreeMap<>(PythonStringOrder.INSTANCE);
+    Map<String, List<String>> byDir = new TreeMap<>(CodePointOrder.INSTANCE);
     Map<String, Path> dirPaths = new TreeMap<>();
     try (Stream<Path> walk = Files.walk(classDir, FileVisitOption.FOLLOW_LINKS)) {
       walk.forEach(p -> {
@@ -127,7 +128,7 @@ public final class ImageFolder {
     List<Path> out = new ArrayList<>();
     for (Map.Entry<String, List<String>> d : byDir.entrySet()) {
       List<String> names = d.getValue();
-      names.sort(PythonStringOrder.INSTANCE);
+      names.sort(CodePointOrder.INSTANCE);
       for (String n : names) {
         out.add(dirPaths.get(d.getKey()).resolve(n));
       }

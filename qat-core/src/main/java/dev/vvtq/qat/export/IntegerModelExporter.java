@@ -9,6 +9,7 @@ import dev.vvtq.artifacts.safetensors.SafetensorsWriter;
 import dev.vvtq.artifacts.store.ArtifactStore;
 import dev.vvtq.imaging.EvalPreprocessor;
 import dev.vvtq.qat.model.DeitConfig;
+import dev.vvtq.qat.model.DeitConfigJson;
 import dev.vvtq.qat.model.IntegerModelView;
 import dev.vvtq.qat.nn.LayerNormLayer;
 import dev.vvtq.qat.quant.GroupAxis;
@@ -98,20 +99,9 @@ public final class IntegerModelExporter {
   }
 
   static ObjectNode config(DeitConfig c) {
-    ObjectNode o = JSON.createObjectNode();
-    o.put("name", c.name());
-    o.put("img_size", c.imgSize());
-    o.put("patch_size", c.patchSize());
-    o.put("in_chans", c.inChans());
-    o.put("num_classes", c.numClasses());
-    o.put("embed_dim", c.embedDim());
-    o.put("depth", c.depth());
-    o.put("num_heads", c.numHeads());
-    o.put("mlp_ratio", c.mlpRatio());
-    o.put("wbits", c.wbits());
-    o.put("abits", c.abits());
-    o.put("head_wise", c.headWise());
-    o.put("use_offset", c.useOffset());
+    ObjectNode o = DeitConfigJson.toJson(c);
+    // Training-only setting; the engine needs the LayerNorm epsilon instead.
+    o.remove("drop_path");
     o.put("norm_eps", (double) LayerNormLayer.EPS);
     return o;
   }
