@@ -3,6 +3,8 @@ package dev.vvtq.cli;
 import ai.djl.ndarray.NDManager;
 import dev.vvtq.artifacts.manifest.ArtifactKinds;
 import dev.vvtq.artifacts.store.ArtifactStore;
+import dev.vvtq.imaging.Normalization;
+import dev.vvtq.imaging.RandomResizedCrop;
 import dev.vvtq.qat.checkpoint.CheckpointRepository;
 import dev.vvtq.qat.checkpoint.LoadedCheckpoint;
 import dev.vvtq.qat.checkpoint.ModelWeights;
@@ -59,6 +61,10 @@ public final class LabelCommand implements Callable<Integer> {
   @Option(names = {"-b", "--batch-size"}, defaultValue = "256", description = "Crops per teacher batch. Default: ${DEFAULT-VALUE}.")
   int batchSize;
 
+  @Option(names = "--min-crop-scale", defaultValue = "0.08",
+      description = "Smallest crop area fraction of the RandomResizedCrop boxes (torchvision: ${DEFAULT-VALUE}).")
+  double minCropScale;
+
   @Option(names = "--publish", paramLabel = "NAME", description = "Also publish the folder to the store as softlabels/NAME.")
   String publish;
 
@@ -76,7 +82,8 @@ public final class LabelCommand implements Callable<Integer> {
               + train.root() + " has " + train.numClasses());
         }
         long start = System.nanoTime();
-        SoftLabelSpec spec = SoftLabelSpec.of(crops, topk, seed, model.config().imgSize(), batchSize);
+        SoftLabelSpec spec = new SoftLabelSpec(crops, topk, seed, model.config().imgSize(), 1000, batchSize,
+            new RandomResizedCrop(minCropScale, 1.0, 3.0 / 4.0, 4.0 / 3.0), Normalization.IMAGENET);
         SoftLabelManifest m = new SoftLabelGenerator(spec).generate(train, new ModelTeacher(model),
             teacher + " (" + model.config().name() + " " + model.config().bitsLabel() + ")", root, out,
             p -> bar.progress("label", p.imagesDone(), p.images()));

@@ -6,6 +6,8 @@ import dev.vvtq.artifacts.manifest.Manifest;
 import dev.vvtq.artifacts.store.ArtifactStore;
 import dev.vvtq.cli.report.TrainingCurvesPlot;
 import dev.vvtq.imaging.EvalPreprocessor;
+import dev.vvtq.imaging.Normalization;
+import dev.vvtq.imaging.RandomResizedCrop;
 import dev.vvtq.qat.checkpoint.CheckpointRepository;
 import dev.vvtq.qat.checkpoint.LoadedCheckpoint;
 import dev.vvtq.qat.checkpoint.ModelWeights;
@@ -90,12 +92,12 @@ public final class PipelineCommand implements Callable<Integer> {
 
   /** The knobs of a schedule. */
   record Schedule(String model, int teacherEpochs, double teacherLr, int qatEpochs, double qatLr, int batch,
-      int crops, int numCrops, int limitTrain) {}
+      int crops, int numCrops, int limitTrain, double minCropScale) {}
 
   static Schedule schedule(String name) {
     return switch (name) {
-      case "quick" -> new Schedule("deit_nano_patch4_32", 3, 1e-3, 2, 5e-4, 128, 4, 2, 0);
-      case "benchmark" -> new Schedule("deit_nano_patch4_32", 20, 1e-3, 12, 5e-4, 128, 10, 4, 0);
+      case "quick" -> new Schedule("deit_nano_patch4_32", 3, 1e-3, 2, 5e-4, 128, 4, 2, 0, 0.35);
+      case "benchmark" -> new Schedule("deit_nano_patch4_32", 20, 1e-3, 12, 5e-4, 128, 10, 4, 0, 0.35);
       default -> throw new IllegalArgumentException("--schedule must be quick or benchmark, got " + name);
     };
   }
@@ -105,7 +107,7 @@ public final class PipelineCommand implements Callable<Integer> {
     Schedule base = schedule(schedule);
     Schedule s = new Schedule(base.model(), Math.max(1, (int) Math.round(base.teacherEpochs() * epochsScale)),
         base.teacherLr(), Math.max(1, (int) Math.round(base.qatEpochs() * epochsScale)), base.qatLr(), base.batch(),
-        base.crops(), base.numCrops(), limitTrain != null ? limitTrain : base.limitTrain());
+        base.crops(), base.numCrops(), limitTrain != null ? limitTrain : base.limitTrain(), base.minCropScale());
     PrintWriter out = cmd.commandLine().getOut();
     Files.createDirectories(work);
     if (store.location.equals(StoreOptions.DEFAULT_LOCATION)) {
@@ -183,9 +185,11 @@ public final class PipelineCommand implements Callable<Integer> {
   private TrainSpec spec(Schedule s, Path data, String runId, int w, int a, int epochs, double lr, String softlabels,
       String finetune) {
     boolean quantized = w > 0;
-    return new TrainSpec(s.model(), data.toString(), epochs, s.batch(), lr, quantized ? 0 : 1e-5, quantized ? 0 : 1,
-        1e-6, quantized ? 1e-4 : 0.05, w, a, quantized, false, false, s.numCrops(), softlabels, "marginal_smoothing_k5",
-        finetune, null, store.location, runId, null, seed, quantized ? 0.0 : 0.1, s.limitTrain(), 0, threads);
+    return TrainSpec.builder().model(s.model()).data(data.toString()).epochs(epochs).batchSize(s.batch()).lr(lr)
+        .minLr(quantized ? 0 : 1e-5).warmupEpochs(quantized ? 0 : 1).weightDecay(quantized ? 1e-4 : 0.05)
+        .wbits(w).abits(a).reg(quantized).numCrops(s.numCrops()).softlabelPath(softlabels).finetune(finetune)
+        .saveCheckpointPath(store.location).runId(runId).seed(seed).dropPath(quantized ? 0.0 : 0.1)
+        .limitTrain(s.limitTrain()).threads(threads).minCropScale(s.minCropScale()).build();
   }
 
   private void train(ArtifactStore artifacts, TrainingConsole console, String runId, TrainSpec spec) throws Exception {
@@ -195,11 +199,7 @@ public final class PipelineCommand implements Callable<Integer> {
       return;
     }
     if (existing.isPresent() && artifacts.exists("runs/" + runId + "/checkpoints/latest.json")) {
-      TrainSpec resume = new TrainSpec(spec.model(), spec.data(), spec.epochs(), spec.batchSize(), spec.lr(), spec.minLr(),
-          spec.warmupEpochs(), spec.warmupLr(), spec.weightDecay(), spec.wbits(), spec.abits(), spec.reg(), spec.headWise(),
-          spec.useOffset(), spec.numCrops(), spec.softlabelPath(), spec.softLabelType(), null, "runs/" + runId,
-          spec.saveCheckpointPath(), runId, spec.log(), spec.seed(), spec.dropPath(), spec.limitTrain(), spec.limitVal(),
-          spec.threads());
+      TrainSpec resume = spec.toBuilder().finetune(null).resume("runs/" + runId).build();
       console.onMessage("run " + runId + " was interrupted: resuming it");
       new Trainer(resume, artifacts, work.resolve("tmp"), console, null).run();
       return;
@@ -221,7 +221,9 @@ public final class PipelineCommand implements Callable<Integer> {
       try (QuantDeit model = ModelWeights.load(c.modelFile(), root);
           ProgressBar bar = new ProgressBar(cmd.commandLine().getErr())) {
         console.onMessage("labelling " + train.size() + " images x " + s.crops() + " crops with " + teacher);
-        SoftLabelManifest m = new SoftLabelGenerator(SoftLabelSpec.of(s.crops(), 5, seed, model.config().imgSize(), 512))
+        SoftLabelSpec labelSpec = new SoftLabelSpec(s.crops(), 5, seed, model.config().imgSize(), 1000, 512,
+            new RandomResizedCrop(s.minCropScale(), 1.0, 3.0 / 4.0, 4.0 / 3.0), Normalization.IMAGENET);
+        SoftLabelManifest m = new SoftLabelGenerator(labelSpec)
             .generate(train, new ModelTeacher(model), teacher, root, folder,
                 p -> bar.progress("soft labels", p.imagesDone(), p.images()));
         bar.close();

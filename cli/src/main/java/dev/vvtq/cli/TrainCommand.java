@@ -108,6 +108,10 @@ public final class TrainCommand implements Callable<Integer> {
   @Option(names = "--limit-val", defaultValue = "0", description = "Use N evenly spaced validation images (0 = all).")
   int limitVal;
 
+  @Option(names = "--min-crop-scale", defaultValue = "0.08",
+      description = "Smallest RandomResizedCrop area fraction for hard-label training (torchvision: ${DEFAULT-VALUE}).")
+  double minCropScale;
+
   @Option(names = {"-j", "--threads"}, defaultValue = "2", description = "Data-loading threads. Default: ${DEFAULT-VALUE}.")
   int threads;
 
@@ -121,9 +125,12 @@ public final class TrainCommand implements Callable<Integer> {
 
   /** The spec these flags describe. */
   TrainSpec spec() {
-    return new TrainSpec(model, data.toString(), epochs, batchSize, lr, minLr, warmupEpochs, warmupLr, weightDecay, wbits,
-        abits, reg, headWise, useOffset, numCrops, softlabelPath, softLabelType, finetune, resume, store.location, runId,
-        log == null ? null : log.toString(), seed, dropPath, limitTrain, limitVal, threads);
+    return TrainSpec.builder().model(model).data(data.toString()).epochs(epochs).batchSize(batchSize).lr(lr)
+        .minLr(minLr).warmupEpochs(warmupEpochs).warmupLr(warmupLr).weightDecay(weightDecay).wbits(wbits).abits(abits)
+        .reg(reg).headWise(headWise).useOffset(useOffset).numCrops(numCrops).softlabelPath(softlabelPath)
+        .softLabelType(softLabelType).finetune(finetune).resume(resume).saveCheckpointPath(store.location).runId(runId)
+        .log(log == null ? null : log.toString()).seed(seed).dropPath(dropPath).limitTrain(limitTrain)
+        .limitVal(limitVal).threads(threads).minCropScale(minCropScale).build();
   }
 
   @Override

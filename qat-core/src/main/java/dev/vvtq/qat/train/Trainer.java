@@ -6,6 +6,7 @@ import dev.vvtq.artifacts.safetensors.SafetensorsReader;
 import dev.vvtq.artifacts.store.ArtifactStore;
 import dev.vvtq.imaging.EvalPreprocessor;
 import dev.vvtq.imaging.Normalization;
+import dev.vvtq.imaging.RandomResizedCrop;
 import dev.vvtq.imaging.TrainingTransform;
 import dev.vvtq.qat.checkpoint.CheckpointRepository;
 import dev.vvtq.qat.checkpoint.LoadedCheckpoint;
@@ -258,7 +259,8 @@ public final class Trainer {
 
   private SampleSource trainingSource(ImageFolder folder, SoftLabelStore labels, int crops, int input, DecodedImageCache cache) {
     SampleSource s = labels == null
-        ? ImageFolderSource.training(folder, TrainingTransform.imagenet(input), cache)
+        ? ImageFolderSource.training(folder, new TrainingTransform(input,
+            new RandomResizedCrop(spec.minCropScale(), 1.0, 3.0 / 4.0, 4.0 / 3.0), Normalization.IMAGENET), cache)
         : new MultiCropDataset(folder, labels, crops, input, SoftTargetType.fromCliName(spec.softLabelType()),
             Normalization.IMAGENET, cache);
     return SubsetSource.limit(s, spec.limitTrain());

@@ -36,15 +36,13 @@ class TrainerTest {
   }
 
   static TrainSpec spec(String runId, int epochs, int wbits, int abits) {
-    TrainSpec d = TrainSpec.defaults();
-    return new TrainSpec("deit_pico_patch4_16", data.toString(), epochs, 8, 2e-3, 1e-5, 0, 1e-6, 1e-4, wbits, abits,
-        false, false, false, 2, null, "marginal_renorm", null, null, "unused", runId, null, 7, 0.1, 0, 0, 2);
+    return TrainSpec.builder().model("deit_pico_patch4_16").data(data.toString()).epochs(epochs).batchSize(8)
+        .lr(2e-3).minLr(1e-5).warmupEpochs(0).wbits(wbits).abits(abits).numCrops(2).softLabelType("marginal_renorm")
+        .saveCheckpointPath("unused").runId(runId).seed(7).threads(2).build();
   }
 
   static TrainSpec with(TrainSpec s, boolean reg, String softlabels, String finetune, String resume, String runId) {
-    return new TrainSpec(s.model(), s.data(), s.epochs(), s.batchSize(), s.lr(), s.minLr(), s.warmupEpochs(), s.warmupLr(),
-        s.weightDecay(), s.wbits(), s.abits(), reg, s.headWise(), s.useOffset(), s.numCrops(), softlabels, s.softLabelType(),
-        finetune, resume, s.saveCheckpointPath(), runId, s.log(), s.seed(), s.dropPath(), s.limitTrain(), s.limitVal(), s.threads());
+    return s.toBuilder().reg(reg).softlabelPath(softlabels).finetune(finetune).resume(resume).runId(runId).build();
   }
 
   @Test
@@ -67,10 +65,10 @@ class TrainerTest {
   @Test
   void invalidSpecNamesEveryBadField() {
     TrainSpec bad = new TrainSpec("no_such_model", null, 0, 0, -1, 0, 0, 0, 0, 5, 9, true, false, false, 0, null,
-        "weird", null, null, "x", "bad id!", null, 0, 2, -1, 0, 0);
+        "weird", null, null, "x", "bad id!", null, 0, 2, -1, 0, 0, 0);
     InvalidTrainSpecException e = assertThrows(InvalidTrainSpecException.class, bad::validated);
     for (String field : new String[] {"model", "data", "epochs", "batch-size", "lr", "abits", "num_crops",
-        "soft_label_type", "run-id", "drop-path", "limit-train"}) {
+        "soft_label_type", "run-id", "drop-path", "limit-train", "min-crop-scale"}) {
       assertTrue(e.violations().stream().anyMatch(v -> v.field().equals(field)), field + " in " + e.getMessage());
     }
   }
