@@ -25,6 +25,7 @@ public final class RemoteLabelCommand implements Callable<Integer> {
   @Option(names = {"-k", "--topk"}) Integer topk;
   @Option(names = "--seed") Long seed;
   @Option(names = {"-b", "--batch-size"}) Integer batchSize;
+  @Option(names = "--min-crop-scale") Double minCropScale;
   @Option(names = "--watch", description = "Follow the job until it ends.") boolean watch;
 
   @Override
@@ -34,6 +35,7 @@ public final class RemoteLabelCommand implements Callable<Integer> {
     if (topk != null) s.setTopk(topk);
     if (seed != null) s.setSeed(seed);
     if (batchSize != null) s.setBatchSize(batchSize);
+    if (minCropScale != null) s.setMinCropScale(minCropScale);
     try (Target t = Target.open(target.target)) {
       Job job = TrainerGrpc.newBlockingStub(t.channel()).submitLabelJob(SubmitLabelJobRequest.newBuilder().setSpec(s).build());
       cmd.commandLine().getOut().println(job.getId());

@@ -47,6 +47,7 @@ public final class RemoteTrainCommand implements Callable<Integer> {
   @Option(names = "--limit-train") Integer limitTrain;
   @Option(names = "--limit-val") Integer limitVal;
   @Option(names = {"-j", "--threads"}) Integer threads;
+  @Option(names = "--min-crop-scale") Double minCropScale;
   @Option(names = "--watch", description = "Follow the job's progress until it ends.") boolean watch;
 
   TrainSpec spec() {
@@ -72,6 +73,7 @@ public final class RemoteTrainCommand implements Callable<Integer> {
     if (limitTrain != null) b.setLimitTrain(limitTrain);
     if (limitVal != null) b.setLimitVal(limitVal);
     if (threads != null) b.setThreads(threads);
+    if (minCropScale != null) b.setMinCropScale(minCropScale);
     return b.build();
   }
 

@@ -265,11 +265,8 @@ public final class JobManager implements AutoCloseable {
           dev.vvtq.qat.train.TrainSpec spec = r.trainSpec();
           String message = "requeued after a service restart";
           if (store.exists("runs/" + r.runId() + "/checkpoints/latest.json")) {
-            spec = new dev.vvtq.qat.train.TrainSpec(spec.model(), spec.data(), spec.epochs(), spec.batchSize(), spec.lr(),
-                spec.minLr(), spec.warmupEpochs(), spec.warmupLr(), spec.weightDecay(), spec.wbits(), spec.abits(), spec.reg(),
-                spec.headWise(), spec.useOffset(), spec.numCrops(), spec.softlabelPath(), spec.softLabelType(), null,
-                "runs/" + r.runId(), storeLocation, r.runId(), null, spec.seed(), spec.dropPath(), spec.limitTrain(),
-                spec.limitVal(), spec.threads());
+            spec = spec.toBuilder().finetune(null).resume("runs/" + r.runId()).saveCheckpointPath(storeLocation)
+                .runId(r.runId()).log(null).build();
             message += "; resumes from its latest checkpoint";
           }
           records.saveStatus(r.runId(), RunStatus.QUEUED, message);

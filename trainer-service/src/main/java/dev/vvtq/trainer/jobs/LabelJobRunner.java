@@ -3,6 +3,7 @@ package dev.vvtq.trainer.jobs;
 import ai.djl.ndarray.NDManager;
 import dev.vvtq.artifacts.manifest.ArtifactKinds;
 import dev.vvtq.artifacts.store.ArtifactStore;
+import dev.vvtq.imaging.RandomResizedCrop;
 import dev.vvtq.proto.v1.JobResult;
 import dev.vvtq.proto.v1.LabelSpec;
 import dev.vvtq.qat.checkpoint.CheckpointKeys;
@@ -73,12 +74,16 @@ final class LabelJobRunner implements JobRunner {
           throw new IllegalArgumentException("the teacher has " + model.config().numClasses() + " classes but "
               + train.root() + " has " + train.numClasses());
         }
-        SoftLabelSpec spec = SoftLabelSpec.of(
+        SoftLabelSpec defaults = SoftLabelSpec.of(
             s.hasCrops() ? s.getCrops() : LabelJobs.DEFAULT_CROPS,
             s.hasTopk() ? s.getTopk() : LabelJobs.DEFAULT_TOPK,
             s.hasSeed() ? s.getSeed() : 0,
             s.hasInputSize() ? s.getInputSize() : model.config().imgSize(),
             s.hasBatchSize() ? s.getBatchSize() : LabelJobs.DEFAULT_BATCH_SIZE);
+        RandomResizedCrop crop = s.hasMinCropScale()
+            ? new RandomResizedCrop(s.getMinCropScale(), 1.0, 3.0 / 4.0, 4.0 / 3.0) : defaults.crop();
+        SoftLabelSpec spec = new SoftLabelSpec(defaults.cropsPerImage(), defaults.topK(), defaults.seed(),
+            defaults.inputSize(), defaults.imagesPerShard(), defaults.batchSize(), crop, defaults.normalization());
         ProgressThrottle throttle = new ProgressThrottle(progressInterval);
         SoftLabelManifest m;
         try {

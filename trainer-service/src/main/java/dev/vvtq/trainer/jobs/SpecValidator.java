@@ -78,6 +78,9 @@ final class SpecValidator {
     positive(v, "topk", s.hasTopk(), s.getTopk());
     positive(v, "batch_size", s.hasBatchSize(), s.getBatchSize());
     positive(v, "input_size", s.hasInputSize(), s.getInputSize());
+    if (s.hasMinCropScale() && !(s.getMinCropScale() > 0 && s.getMinCropScale() <= 1)) {
+      v.add(new Violation("min_crop_scale", "must be in (0, 1], got " + s.getMinCropScale()));
+    }
     return v;
   }
 

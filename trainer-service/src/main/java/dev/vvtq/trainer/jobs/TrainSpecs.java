@@ -14,35 +14,66 @@ public final class TrainSpecs {
    * under run id {@code runId}.
    */
   public static dev.vvtq.qat.train.TrainSpec toLibrary(TrainSpec p, String storeLocation, String runId) {
-    dev.vvtq.qat.train.TrainSpec d = dev.vvtq.qat.train.TrainSpec.defaults();
-    return new dev.vvtq.qat.train.TrainSpec(
-        p.getModel().isEmpty() ? d.model() : p.getModel(),
-        blankToNull(p.getData()),
-        p.hasEpochs() ? p.getEpochs() : d.epochs(),
-        p.hasBatchSize() ? p.getBatchSize() : d.batchSize(),
-        p.hasLr() ? p.getLr() : d.lr(),
-        p.hasMinLr() ? p.getMinLr() : d.minLr(),
-        p.hasWarmupEpochs() ? p.getWarmupEpochs() : d.warmupEpochs(),
-        p.hasWarmupLr() ? p.getWarmupLr() : d.warmupLr(),
-        p.hasWeightDecay() ? p.getWeightDecay() : d.weightDecay(),
-        p.hasWbits() ? p.getWbits() : d.wbits(),
-        p.hasAbits() ? p.getAbits() : d.abits(),
-        p.getReg(),
-        p.getHeadWise(),
-        p.getUseOffset(),
-        p.hasNumCrops() ? p.getNumCrops() : d.numCrops(),
-        blankToNull(p.getSoftlabelPath()),
-        p.getSoftLabelType().isEmpty() ? d.softLabelType() : p.getSoftLabelType(),
-        blankToNull(p.getFinetune()),
-        blankToNull(p.getResume()),
-        storeLocation,
-        runId,
-        null,
-        p.hasSeed() ? p.getSeed() : d.seed(),
-        p.hasDropPath() ? p.getDropPath() : d.dropPath(),
-        p.getLimitTrain(),
-        p.getLimitVal(),
-        p.hasThreads() ? p.getThreads() : DEFAULT_THREADS);
+    dev.vvtq.qat.train.TrainSpec.Builder b = dev.vvtq.qat.train.TrainSpec.builder()
+        .data(blankToNull(p.getData()))
+        .reg(p.getReg())
+        .headWise(p.getHeadWise())
+        .useOffset(p.getUseOffset())
+        .softlabelPath(blankToNull(p.getSoftlabelPath()))
+        .finetune(blankToNull(p.getFinetune()))
+        .resume(blankToNull(p.getResume()))
+        .saveCheckpointPath(storeLocation)
+        .runId(runId)
+        .log(null)
+        .limitTrain(p.getLimitTrain())
+        .limitVal(p.getLimitVal())
+        .threads(p.hasThreads() ? p.getThreads() : DEFAULT_THREADS);
+    if (!p.getModel().isEmpty()) {
+      b.model(p.getModel());
+    }
+    if (!p.getSoftLabelType().isEmpty()) {
+      b.softLabelType(p.getSoftLabelType());
+    }
+    if (p.hasEpochs()) {
+      b.epochs(p.getEpochs());
+    }
+    if (p.hasBatchSize()) {
+      b.batchSize(p.getBatchSize());
+    }
+    if (p.hasLr()) {
+      b.lr(p.getLr());
+    }
+    if (p.hasMinLr()) {
+      b.minLr(p.getMinLr());
+    }
+    if (p.hasWarmupEpochs()) {
+      b.warmupEpochs(p.getWarmupEpochs());
+    }
+    if (p.hasWarmupLr()) {
+      b.warmupLr(p.getWarmupLr());
+    }
+    if (p.hasWeightDecay()) {
+      b.weightDecay(p.getWeightDecay());
+    }
+    if (p.hasWbits()) {
+      b.wbits(p.getWbits());
+    }
+    if (p.hasAbits()) {
+      b.abits(p.getAbits());
+    }
+    if (p.hasNumCrops()) {
+      b.numCrops(p.getNumCrops());
+    }
+    if (p.hasSeed()) {
+      b.seed(p.getSeed());
+    }
+    if (p.hasDropPath()) {
+      b.dropPath(p.getDropPath());
+    }
+    if (p.hasMinCropScale()) {
+      b.minCropScale(p.getMinCropScale());
+    }
+    return b.build();
   }
 
   /** The API form of a library spec (every field set), e.g. from a run record. */
@@ -74,6 +105,7 @@ public final class TrainSpecs {
         .setLimitTrain(s.limitTrain())
         .setLimitVal(s.limitVal())
         .setThreads(s.threads())
+        .setMinCropScale(s.minCropScale())
         .build();
   }
 
