@@ -46,7 +46,8 @@ public class InferenceBeans {
   ModelRegistry modelRegistry(ArtifactStore store, Instance<ModelRunnerFactory> factories, InferenceConfig config,
       InferenceMetrics metrics) {
     ModelRunnerFactory factory = factories.isResolvable() ? factories.get() : InferenceBeans::noEngine;
-    return new ModelRegistry(new ModelLoader(store, config.cacheDir(), factory), batching(config.batching()),
+    InferenceConfig.Batching batching = config.batching();
+    return new ModelRegistry(new ModelLoader(store, config.cacheDir(), factory), name -> batching(batching, name),
         config.drainTimeout(), metrics);
   }
 
@@ -61,10 +62,18 @@ public class InferenceBeans {
     registry.close();
   }
 
-  static BatchingOptions batching(InferenceConfig.Batching b) {
-    return b.enabled()
-        ? new BatchingOptions(b.maxBatchSize(), b.maxQueueDelayMicros(), b.queueCapacity())
-        : BatchingOptions.disabled(b.queueCapacity());
+  /** The batching of one model: its own settings where given, the server's otherwise. */
+  static BatchingOptions batching(InferenceConfig.Batching b, String model) {
+    InferenceConfig.ModelBatching m = b.model().get(model);
+    boolean enabled = m != null && m.enabled().isPresent() ? m.enabled().get() : b.enabled();
+    int capacity = m != null ? m.queueCapacity().orElse(b.queueCapacity()) : b.queueCapacity();
+    if (!enabled) {
+      return BatchingOptions.disabled(capacity);
+    }
+    return new BatchingOptions(
+        m != null ? m.maxBatchSize().orElse(b.maxBatchSize()) : b.maxBatchSize(),
+        m != null ? m.maxQueueDelayMicros().orElse(b.maxQueueDelayMicros()) : b.maxQueueDelayMicros(),
+        capacity);
   }
 
   /** Decoding and preprocessing: bounded in threads; its queue is bounded by the models' queue slots. */

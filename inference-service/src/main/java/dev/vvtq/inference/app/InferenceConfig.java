@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
+import java.util.OptionalLong;
 
 /** The service's own settings, {@code vvtq.inference.*} in application.properties. */
 @ConfigMapping(prefix = "vvtq.inference")
@@ -73,6 +74,24 @@ public interface InferenceConfig {
     /** Requests admitted per model and not yet computing; beyond it RESOURCE_EXHAUSTED. */
     @WithDefault("64")
     int queueCapacity();
+
+    /**
+     * Settings of single models by name, e.g. {@code vvtq.inference.batching.model.deit-t.enabled=false};
+     * what a model leaves unset comes from the settings above.
+     */
+    Map<String, ModelBatching> model();
+  }
+
+  /** Batching settings of one model; each overrides the server-wide one when set. */
+  interface ModelBatching {
+    Optional<Boolean> enabled();
+
+    OptionalInt maxBatchSize();
+
+    @WithName("max-queue-delay-us")
+    OptionalLong maxQueueDelayMicros();
+
+    OptionalInt queueCapacity();
   }
 
   /** The integer engine. */

@@ -21,8 +21,9 @@ import java.util.function.BooleanSupplier;
  * {@link #reserve()} takes a queue slot or fails at once with {@link QueueFullException}; the caller
  * then prepares its inputs (decoding images, say) and {@link Reservation#submit}s them, or
  * {@link Reservation#release}s the slot. A slot is freed when its request enters a batch or is
- * dropped. Requests whose deadline passed or whose caller cancelled while queued are dropped
- * without being computed.
+ * dropped. Requests whose caller cancelled, whose deadline passed, or whose deadline leaves less
+ * time than an engine call takes (a moving average of recent calls) are dropped without being
+ * computed: under overload the engine then spends its time only on answers that can still arrive.
  *
  * <p>{@link #close} stops admission and lets the worker finish every admitted request first.
  */
@@ -43,6 +44,8 @@ public final class DynamicBatcher implements AutoCloseable {
   private volatile boolean abort;
   private volatile boolean exited;
   private float[] batchBuffer;
+  /** Moving average of the engine time per batch; written by the worker only. */
+  private volatile long expectedComputeNanos;
 
   /**
    * Starts the worker thread.
@@ -259,11 +262,14 @@ public final class DynamicBatcher implements AutoCloseable {
     }
   }
 
-  /** Drops the request if its deadline passed or its caller cancelled. */
+  /** Drops the request if its caller cancelled or its deadline passes before an engine call could end. */
   private boolean stillWanted(Pending p) {
     long now = System.nanoTime();
-    if (p.deadlineNanos != Long.MAX_VALUE && p.deadlineNanos - now <= 0) {
-      drop(p, new DeadlineExpiredException("deadline passed after "
+    if (p.deadlineNanos != Long.MAX_VALUE && p.deadlineNanos - now <= expectedComputeNanos) {
+      long left = p.deadlineNanos - now;
+      drop(p, new DeadlineExpiredException((left <= 0 ? "deadline passed" : "deadline leaves "
+          + TimeUnit.NANOSECONDS.toMicros(left) / 1000.0 + " ms, less than an engine call takes (~"
+          + TimeUnit.NANOSECONDS.toMicros(expectedComputeNanos) / 1000.0 + " ms),") + " after "
           + TimeUnit.NANOSECONDS.toMillis(now - p.submittedNanos) + " ms in the queue of model '" + name
           + "'; the request was not computed"), DropReason.DEADLINE_EXPIRED);
       return false;
@@ -315,6 +321,8 @@ public final class DynamicBatcher implements AutoCloseable {
       return;
     }
     long compute = System.nanoTime() - start;
+    long previous = expectedComputeNanos;
+    expectedComputeNanos = previous == 0 ? compute : previous + (compute - previous) / 8;
     listener.batchComputed(items, batch.size(), compute);
     int offset = 0;
     for (Pending p : batch) {

@@ -14,6 +14,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -26,7 +27,7 @@ public final class ModelRegistry implements AutoCloseable {
   private static final Logger LOG = Logger.getLogger(ModelRegistry.class.getName());
 
   private final ModelLoader loader;
-  private final BatchingOptions batching;
+  private final Function<String, BatchingOptions> batching;
   private final Duration drainTimeout;
   private final RegistryObserver observer;
   private final Map<String, Entry> entries = new ConcurrentHashMap<>();
@@ -38,17 +39,15 @@ public final class ModelRegistry implements AutoCloseable {
       LoadedModel serving) {}
 
   /**
+   * @param batching the batching of each model, by name
    * @param drainTimeout how long unloading (and closing) waits for queued requests to finish
    */
-  public ModelRegistry(ModelLoader loader, BatchingOptions batching, Duration drainTimeout, RegistryObserver observer) {
+  public ModelRegistry(ModelLoader loader, Function<String, BatchingOptions> batching, Duration drainTimeout,
+      RegistryObserver observer) {
     this.loader = loader;
     this.batching = batching;
     this.drainTimeout = drainTimeout;
     this.observer = observer;
-  }
-
-  public BatchingOptions batching() {
-    return batching;
   }
 
   /**
@@ -113,8 +112,8 @@ public final class ModelRegistry implements AutoCloseable {
     ModelDescription d = runner.description();
     DynamicBatcher batcher;
     try {
-      batcher = new DynamicBatcher(source.name(), runner::logits, d.imageElements(), d.numClasses(), batching,
-          observer.batchListener(source.name()));
+      batcher = new DynamicBatcher(source.name(), runner::logits, d.imageElements(), d.numClasses(),
+          batching.apply(source.name()), observer.batchListener(source.name()));
     } catch (RuntimeException e) {
       runner.close();
       throw e;
@@ -229,7 +228,8 @@ public final class ModelRegistry implements AutoCloseable {
     LoadedModel m = e.serving();
     return new ModelStatus(e.source().name(), e.source().version(), e.source().storeKey(), e.state(), e.reason(),
         e.description(), m == null ? null : m.sha256(), m == null ? null : m.readySince(),
-        m == null ? 0 : m.batcher().queueDepth(), batching.queueCapacity());
+        m == null ? 0 : m.batcher().queueDepth(),
+        m == null ? batching.apply(e.source().name()).queueCapacity() : m.batcher().options().queueCapacity());
   }
 
   /**

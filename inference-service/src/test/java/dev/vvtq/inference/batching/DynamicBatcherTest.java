@@ -179,6 +179,29 @@ class DynamicBatcherTest {
   }
 
   @Test
+  void requestsWhoseDeadlineIsShorterThanAnEngineCallAreNotComputed() throws Exception {
+    BatchFunction slow = (inputs, n) -> {
+      try {
+        Thread.sleep(60);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      batchSizes.add(n);
+      return new float[n];
+    };
+    batcher = new DynamicBatcher("m", slow, 1, 1, new BatchingOptions(1, 0, 8), listener);
+    submit(1).get(5, TimeUnit.SECONDS);
+    CompletableFuture<BatchResult> hopeless = batcher.reserve()
+        .submit(new float[] {2}, 1, System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(20), () -> false);
+    ExecutionException e = assertThrows(ExecutionException.class, () -> hopeless.get(5, TimeUnit.SECONDS));
+    assertInstanceOf(DeadlineExpiredException.class, e.getCause());
+    assertTrue(e.getCause().getMessage().contains("less than an engine call takes"), e.getCause().getMessage());
+    batcher.reserve().submit(new float[] {3}, 1, System.nanoTime() + TimeUnit.SECONDS.toNanos(2), () -> false)
+        .get(5, TimeUnit.SECONDS);
+    assertEquals(List.of(1, 1), batchSizes, "the hopeless request was not computed");
+  }
+
+  @Test
   void cancelledRequestsAreDroppedWithoutComputing() throws Exception {
     gate = new CountDownLatch(1);
     batcher = new DynamicBatcher("m", doubler, 1, 1, new BatchingOptions(4, 0, 64), listener);

@@ -176,11 +176,13 @@ class ClassifierGrpcServiceTest {
     assertEquals(32, spare.getInfo().getInputSize());
     assertEquals(10, spare.getInfo().getClassNamesCount());
     assertEquals(64, spare.getInfo().getSha256().length());
+    assertEquals(5, spare.getQueueCapacity(), "per-model batching settings apply");
     assertTrue(clients.inference().modelReady(ModelReadyRequest.newBuilder().setName("spare").build()).getReady());
 
-    List<String> names = clients.classifier().listModels(ListModelsRequest.getDefaultInstance()).getModelsList().stream()
-        .map(ModelStatus::getName).toList();
+    List<ModelStatus> listed = clients.classifier().listModels(ListModelsRequest.getDefaultInstance()).getModelsList();
+    List<String> names = listed.stream().map(ModelStatus::getName).toList();
     assertTrue(names.containsAll(List.of("spare", "tiny")), names.toString());
+    assertEquals(64, listed.stream().filter(m -> m.getName().equals("tiny")).findFirst().orElseThrow().getQueueCapacity());
 
     assertStatus(Status.Code.ALREADY_EXISTS, "model 'spare' is already loaded",
         () -> clients.classifier().loadModel(LoadModelRequest.newBuilder().setStoreKey(ModelStoreResource.SPARE_KEY).build()));

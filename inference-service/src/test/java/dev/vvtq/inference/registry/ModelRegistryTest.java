@@ -30,7 +30,7 @@ class ModelRegistryTest {
     ExportedModelFixture.publish(store, "models/a/1", ExportedModelFixture.Spec.tiny(1));
     ExportedModelFixture.publish(store, "models/a/2", ExportedModelFixture.Spec.tiny(2));
     registry = new ModelRegistry(new ModelLoader(store, tmp.resolve("cache"), (dir, d) -> new ClosedFormRunner(d, 0)),
-        new BatchingOptions(4, 100, 8), Duration.ofSeconds(5), RegistryObserver.NONE);
+        name -> new BatchingOptions(4, 100, 8), Duration.ofSeconds(5), RegistryObserver.NONE);
   }
 
   @AfterEach
@@ -87,7 +87,7 @@ class ModelRegistryTest {
   void failingWarmUpIsAnEngineFailure() {
     ModelRegistry broken = new ModelRegistry(new ModelLoader(store, tmp.resolve("cache2"), (dir, d) -> {
       throw new IllegalStateException("no kernels for this CPU");
-    }), new BatchingOptions(1, 0, 1), Duration.ofSeconds(1), RegistryObserver.NONE);
+    }), name -> new BatchingOptions(1, 0, 1), Duration.ofSeconds(1), RegistryObserver.NONE);
     ModelLoadException e = assertThrows(ModelLoadException.class, () -> broken.load(ModelSource.of("models/a/1", null), false));
     assertEquals(ModelLoadException.Reason.ENGINE, e.reason());
     assertTrue(e.getMessage().contains("no kernels for this CPU"), e.getMessage());

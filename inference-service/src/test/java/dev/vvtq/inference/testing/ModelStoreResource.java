@@ -36,6 +36,8 @@ public class ModelStoreResource implements QuarkusTestResourceLifecycleManager {
           "vvtq.inference.store.location", root.resolve("store").toString(),
           "vvtq.inference.cache-dir", root.resolve("cache").toString(),
           "vvtq.inference.models", "tiny=" + TINY_KEY,
+          "vvtq.inference.batching.model.spare.enabled", "false",
+          "vvtq.inference.batching.model.spare.queue-capacity", "5",
           "vvtq.test.store-root", root.resolve("store").toString());
     } catch (IOException e) {
       throw new UncheckedIOException(e);
