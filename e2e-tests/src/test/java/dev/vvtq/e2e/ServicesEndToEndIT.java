@@ -108,10 +108,10 @@ class ServicesEndToEndIT {
       assertEquals(JobState.JOB_STATE_SUCCEEDED, watchToEnd(ch.trainer, teacher.getId()), "teacher: " + trainer.tail());
 
       // 2. Its soft labels, then W4A4 QAT with KD on them, the regulariser, from the teacher's weights.
-      Job label = trainerStub.submitLabelJob(SubmitLabelJobRequest.newBuilder().setSpec(LabelSpec.newBuilder()
+      Job labels = trainerStub.submitLabelJob(SubmitLabelJobRequest.newBuilder().setSpec(LabelSpec.newBuilder()
           .setTeacherCheckpoint("runs/teacher@best").setData(data.toString()).setOutName("teacher").setCrops(2).setTopk(3)
           .setBatchSize(32)).build());
-      assertEquals(JobState.JOB_STATE_SUCCEEDED, watchToEnd(ch.trainer, label.getId()), "label: " + trainer.tail());
+      assertEquals(JobState.JOB_STATE_SUCCEEDED, watchToEnd(ch.trainer, labels.getId()), "label: " + trainer.tail());
       Job qat = trainerStub.submitTrainJob(SubmitTrainJobRequest.newBuilder().setSpec(tiny(3).setRunId("w4a4").setWbits(4)
           .setAbits(4).setReg(true).setNumCrops(2).setSoftlabelPath("softlabels/teacher").setSoftLabelType("marginal_renorm")
           .setFinetune("runs/teacher@best").setLr(1e-3)).build());
