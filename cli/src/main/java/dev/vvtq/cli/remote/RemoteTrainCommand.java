@@ -16,14 +16,16 @@ import picocli.CommandLine.Option;
  */
 @Command(name = "train", mixinStandardHelpOptions = true, sortOptions = false,
     description = {"Submit a training job (the flags of `vvtq train`; paths are on the trainer's machine).",
-        "Prints the job id; --watch follows it to the end (exit 0 succeeded, 1 failed, 130 cancelled)."})
+        "Prints the job id; --watch follows it to the end (exit 0 succeeded, 1 failed, 130 cancelled).",
+        "With --resume runs/<id>, flags left out take the resumed run's own values."})
 public final class RemoteTrainCommand implements Callable<Integer> {
   @CommandLine.Spec CommandLine.Model.CommandSpec cmd;
 
   @Mixin TrainerTarget target;
 
   @Option(names = "--model", description = "Architecture (default: deit_tiny_patch16_224).") String model;
-  @Option(names = "--data", required = true, paramLabel = "DIR", description = "ImageFolder root on the trainer's machine.") String data;
+  @Option(names = "--data", paramLabel = "DIR",
+      description = "ImageFolder root on the trainer's machine (required unless --resume runs/<id> supplies it).") String data;
   @Option(names = "--epochs") Integer epochs;
   @Option(names = {"-b", "--batch-size"}) Integer batchSize;
   @Option(names = "--lr") Double lr;
@@ -51,7 +53,8 @@ public final class RemoteTrainCommand implements Callable<Integer> {
   @Option(names = "--watch", description = "Follow the job's progress until it ends.") boolean watch;
 
   TrainSpec spec() {
-    TrainSpec.Builder b = TrainSpec.newBuilder().setData(data).setReg(reg).setHeadWise(headWise).setUseOffset(useOffset);
+    TrainSpec.Builder b = TrainSpec.newBuilder().setReg(reg).setHeadWise(headWise).setUseOffset(useOffset);
+    if (data != null) b.setData(data);
     if (model != null) b.setModel(model);
     if (epochs != null) b.setEpochs(epochs);
     if (batchSize != null) b.setBatchSize(batchSize);

@@ -66,10 +66,10 @@ public final class JobManager implements AutoCloseable {
 
   /** Validates and queues a training job; its id is the run id (given, the resumed run's, or generated). */
   public Job submitTrain(TrainSpec request) throws IOException {
-    TrainSpec normalised = request.toBuilder()
+    TrainSpec normalised = inheritResumedSpec(request.toBuilder()
         .setFinetune(CheckpointKeys.canonical(request.getFinetune()))
         .setResume(CheckpointKeys.canonical(request.getResume()))
-        .build();
+        .build());
     String id = trainJobId(normalised);
     dev.vvtq.qat.train.TrainSpec spec = TrainSpecs.toLibrary(normalised, storeLocation, id);
     List<Violation> v = validator.train(normalised, spec);
@@ -91,6 +91,25 @@ public final class JobManager implements AutoCloseable {
       queue(job);
       return job;
     }
+  }
+
+  /**
+   * Resuming {@code runs/<id>} continues that run, so the fields the request leaves unset take the
+   * run's recorded spec (model, bits, schedule...) rather than the defaults; set fields still win.
+   */
+  private TrainSpec inheritResumedSpec(TrainSpec request) throws IOException {
+    Optional<String> run = CheckpointKeys.runId(request.getResume());
+    if (run.isEmpty()) {
+      return request;
+    }
+    Optional<RunRecord> record = records.load(run.get()).filter(r -> JobRecords.KIND_TRAIN.equals(r.kind()));
+    if (record.isEmpty()) {
+      return request;
+    }
+    return TrainSpecs.fromLibrary(record.get().trainSpec()).toBuilder()
+        .clearFinetune().clearRunId().clearSaveCheckpointPath()
+        .mergeFrom(request)
+        .build();
   }
 
   /** Validates and queues a label job writing {@code softlabels/<out_name>}. */

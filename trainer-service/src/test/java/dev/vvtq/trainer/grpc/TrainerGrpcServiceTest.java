@@ -224,8 +224,11 @@ class TrainerGrpcServiceTest {
     assertCode(Status.Code.ALREADY_EXISTS, () -> client.submit(TrainerClient.tinySpec(data, 1).setRunId("long").build()));
 
     // Resuming continues the same run from its checkpoint (fewer epochs are left, so it is quick).
-    Job resumed = client.submit(TrainerClient.tinySpec(data, 40).setResume("runs/long").build());
+    // Only the resume is given: the rest comes from the run's recorded spec (40 epochs, pico, batch 8).
+    Job resumed = client.submit(TrainSpec.newBuilder().setResume("runs/long").build());
     assertEquals("long", resumed.getId());
+    assertEquals(40, resumed.getTrain().getEpochs());
+    assertEquals("deit_pico_patch4_16", resumed.getTrain().getModel());
     assertCode(Status.Code.ALREADY_EXISTS, () -> client.submit(TrainerClient.tinySpec(data, 40).setResume("runs/long").build()));
     Iterator<JobEvent> second = TrainerGrpc.newBlockingStub(client.channel()).withDeadlineAfter(300, TimeUnit.SECONDS)
         .watchJob(WatchJobRequest.newBuilder().setId("long").build());
