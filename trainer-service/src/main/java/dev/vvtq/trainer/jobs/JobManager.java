@@ -191,7 +191,11 @@ public final class JobManager implements AutoCloseable {
   public List<dev.vvtq.proto.v1.Job> list(Set<JobState> states, JobKind kind, int limit) throws IOException {
     Map<String, dev.vvtq.proto.v1.Job> all = new LinkedHashMap<>();
     for (RunRecord r : records.all()) {
-      all.put(r.runId(), JobRecords.toProto(r));
+      try {
+        all.put(r.runId(), JobRecords.toProto(r));
+      } catch (RuntimeException e) {
+        LOG.warning("skipping job record " + r.runId() + ": " + e.getMessage());
+      }
     }
     synchronized (this) {
       for (Job j : jobs.values()) {
@@ -213,7 +217,10 @@ public final class JobManager implements AutoCloseable {
     Job j = find(id);
     if (j == null) {
       dev.vvtq.proto.v1.Job past = get(id);
-      throw new JobStateException("job " + id + " is " + JobStates.label(past.getState()) + " (not queued or running)");
+      throw new JobStateException(JobStates.terminal(past.getState())
+          ? "job " + id + " is " + JobStates.label(past.getState()) + " (not queued or running)"
+          : "job " + id + " is not run by this service (its record says " + JobStates.label(past.getState())
+              + "); cancel it where it runs");
     }
     JobState before = j.requestCancel();
     if (before == JobState.JOB_STATE_QUEUED) {
