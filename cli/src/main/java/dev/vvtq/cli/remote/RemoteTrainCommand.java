@@ -17,7 +17,9 @@ import picocli.CommandLine.Option;
 @Command(name = "train", mixinStandardHelpOptions = true, sortOptions = false,
     description = {"Submit a training job (the flags of `vvtq train`; paths are on the trainer's machine).",
         "Prints the job id; --watch follows it to the end (exit 0 succeeded, 1 failed, 130 cancelled).",
-        "With --resume runs/<id>, flags left out take the resumed run's own values."})
+        "With --resume runs/<id>, flags left out take the resumed run's own values."},
+    footer = {"", "The flags mean what they mean for `vvtq train` (see `vvtq train --help`); left out, the service",
+        "uses the same defaults."})
 public final class RemoteTrainCommand implements Callable<Integer> {
   @CommandLine.Spec CommandLine.Model.CommandSpec cmd;
 
