@@ -43,6 +43,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -52,7 +54,7 @@ import picocli.CommandLine;
  * The three packaged services end to end: a float teacher, its soft labels, W4A4 QAT with KD, the
  * regulariser and --finetune, evaluation of the best checkpoint (DJL) and of its export (int-engine),
  * and classification of a validation image by the inference service, all over gRPC; once with the
- * artifact store in a local folder, once in S3.
+ * artifact store in a local folder, once in S3. And a trainer restart that resumes a job.
  */
 class ServicesEndToEndIT {
   private static final Path TRAINER_JAR = Path.of(System.getProperty("vvtq.e2e.trainer-jar"));
@@ -88,6 +90,62 @@ class ServicesEndToEndIT {
       store.put("store.s3.access-key", S3Server.ACCESS_KEY);
       store.put("store.s3.secret-key", S3Server.SECRET_KEY);
       runPipeline("s3", store);
+    }
+  }
+
+  /** SIGTERM checkpoints a running job and leaves it queued; the restarted service resumes it from there. */
+  @Test
+  void restartedTrainerResumesTheInterruptedJob() throws Exception {
+    Path store = dir.resolve("restart-store");
+    Map<String, String> config = Map.of("vvtq.trainer.store.location", store.toString(),
+        "vvtq.trainer.work-dir", dir.resolve("restart-work").toString());
+    try (ServiceProcess trainer = ServiceProcess.start("trainer-service", TRAINER_JAR, config, LOGS.resolve("restart"))) {
+      ManagedChannel channel = ManagedChannelBuilder.forAddress("127.0.0.1", trainer.grpcPort).usePlaintext().build();
+      try {
+        TrainerGrpc.newBlockingStub(channel).submitTrainJob(SubmitTrainJobRequest.newBuilder()
+            .setSpec(tiny(40).setRunId("long")).build());
+        Iterator<JobEvent> events = TrainerGrpc.newBlockingStub(channel).withDeadlineAfter(2, TimeUnit.MINUTES)
+            .watchJob(WatchJobRequest.newBuilder().setId("long").build());
+        while (!events.next().hasProgress()) {
+          // Until the first step.
+        }
+      } finally {
+        channel.shutdownNow();
+      }
+    }
+    String record = Files.readString(store.resolve("runs/long/run.json"));
+    assertTrue(record.contains("\"QUEUED\"") && record.contains("shutdown"), record);
+    Matcher step = Pattern.compile("\"step\"\\s*:\\s*(\\d+)")
+        .matcher(Files.readString(store.resolve("runs/long/checkpoints/latest.json")));
+    assertTrue(step.find(), "the shutdown wrote a checkpoint");
+    long checkpointed = Long.parseLong(step.group(1));
+
+    try (ServiceProcess trainer = ServiceProcess.start("trainer-service", TRAINER_JAR, config, LOGS.resolve("restart-2"))) {
+      ManagedChannel channel = ManagedChannelBuilder.forAddress("127.0.0.1", trainer.grpcPort).usePlaintext().build();
+      try {
+        Iterator<JobEvent> events = TrainerGrpc.newBlockingStub(channel).withDeadlineAfter(2, TimeUnit.MINUTES)
+            .watchJob(WatchJobRequest.newBuilder().setId("long").build());
+        JobEvent e = events.next();
+        while (!e.hasProgress()) {
+          e = events.next();
+        }
+        assertTrue(e.getProgress().getStep() > checkpointed,
+            "step " + e.getProgress().getStep() + " follows the checkpoint at step " + checkpointed);
+        Job resumed = TrainerGrpc.newBlockingStub(channel).getJob(GetJobRequest.newBuilder().setId("long").build());
+        assertEquals("runs/long", resumed.getTrain().getResume(), "requeued as a resume of its own run");
+        String cancelled = cli("remote", "cancel", "long", "--target", trainer.target());
+        assertTrue(cancelled.startsWith("long: cancel"), cancelled);
+        JobState last = JobState.JOB_STATE_UNSPECIFIED;
+        while (events.hasNext()) {
+          JobEvent next = events.next();
+          if (next.hasStateChange()) {
+            last = next.getStateChange();
+          }
+        }
+        assertEquals(JobState.JOB_STATE_CANCELLED, last);
+      } finally {
+        channel.shutdownNow();
+      }
     }
   }
 
