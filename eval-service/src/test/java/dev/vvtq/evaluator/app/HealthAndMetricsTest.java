@@ -4,6 +4,7 @@ import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.vvtq.evaluator.testing.EvalStoreResource;
 import dev.vvtq.evaluator.testing.TrainedArtifacts;
@@ -15,10 +16,17 @@ import grpc.health.v1.HealthOuterClass.HealthCheckRequest;
 import grpc.health.v1.HealthOuterClass.HealthCheckResponse;
 import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
+import io.grpc.reflection.v1.ServerReflectionGrpc;
+import io.grpc.reflection.v1.ServerReflectionRequest;
+import io.grpc.reflection.v1.ServerReflectionResponse;
+import io.grpc.reflection.v1.ServiceResponse;
+import io.grpc.stub.StreamObserver;
 import io.quarkus.grpc.runtime.GrpcServer;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.junit.jupiter.api.AfterEach;
@@ -55,6 +63,32 @@ class HealthAndMetricsTest {
     given().when().get("/q/health/ready").then().statusCode(200)
         .body("status", equalTo("UP"))
         .body("checks.find { it.name == 'artifact-store' }.status", equalTo("UP"));
+  }
+
+  @Test
+  void reflectionListsTheService() throws Exception {
+    CompletableFuture<List<String>> names = new CompletableFuture<>();
+    StreamObserver<ServerReflectionRequest> requests =
+        ServerReflectionGrpc.newStub(channel).serverReflectionInfo(new StreamObserver<>() {
+          @Override
+          public void onNext(ServerReflectionResponse r) {
+            names.complete(r.getListServicesResponse().getServiceList().stream()
+                .map(ServiceResponse::getName).toList());
+          }
+
+          @Override
+          public void onError(Throwable t) {
+            names.completeExceptionally(t);
+          }
+
+          @Override
+          public void onCompleted() {}
+        });
+    requests.onNext(ServerReflectionRequest.newBuilder().setListServices("").build());
+    requests.onCompleted();
+    List<String> services = names.get(30, TimeUnit.SECONDS);
+    assertTrue(services.containsAll(List.of("vvtq.v1.Evaluator", "grpc.health.v1.Health")),
+        services.toString());
   }
 
   @Test
