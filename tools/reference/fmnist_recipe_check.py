@@ -100,8 +100,19 @@ def run(name, patch, dim, depth, heads, epochs, lr, warmup_epochs, min_scale, dr
     print(f"{name}: val top-1 per epoch {res} ({time.time() - t0:.0f} s)", flush=True)
 
 
-# The quick teacher recipe of `vvtq pipeline`, then variants.
-run("nano p4 quick (3 ep, lr1e-3, warm1, crop.35, dp.1)", 4, 96, 4, 3, 3, 1e-3, 1, 0.35, 0.1, 0.05)
-run("nano p4 no-aug (3 ep, lr1e-3, warm1, dp0)", 4, 96, 4, 3, 3, 1e-3, 1, 1.0, 0.0, 0.05)
-run("nano p4 lr2e-3 warm0 crop.35", 4, 96, 4, 3, 3, 2e-3, 0, 0.35, 0.1, 0.05)
-run("nano p4 6 epochs quick recipe", 4, 96, 4, 3, 6, 1e-3, 1, 0.35, 0.1, 0.05)
+RECIPES = {
+    "quick-aug": ("nano p4 quick (3 ep, lr1e-3, warm1, crop.35, dp.1)", 4, 96, 4, 3, 3, 1e-3, 1, 0.35, 0.1, 0.05),
+    "quick-noaug": ("nano p4 no-aug (3 ep, lr1e-3, warm1, dp0)", 4, 96, 4, 3, 3, 1e-3, 1, 1.0, 0.0, 0.05),
+    "lr2-warm0": ("nano p4 lr2e-3 warm0 crop.35", 4, 96, 4, 3, 3, 2e-3, 0, 0.35, 0.1, 0.05),
+    "aug-6ep": ("nano p4 6 epochs quick recipe", 4, 96, 4, 3, 6, 1e-3, 1, 0.35, 0.1, 0.05),
+    "noaug-lr2": ("nano p4 no-aug lr2e-3 warm1", 4, 96, 4, 3, 3, 2e-3, 1, 1.0, 0.0, 0.05),
+    "noaug-4ep": ("nano p4 no-aug 4 epochs", 4, 96, 4, 3, 4, 1e-3, 1, 1.0, 0.0, 0.05),
+    "noaug-5ep": ("nano p4 no-aug 5 epochs", 4, 96, 4, 3, 5, 1e-3, 1, 1.0, 0.0, 0.05),
+    "noaug-b64": ("nano p4 no-aug batch 64", 4, 96, 4, 3, 3, 1e-3, 1, 1.0, 0.0, 0.05, 64),
+    "mild-aug": ("nano p4 crop.7 3 ep", 4, 96, 4, 3, 3, 1e-3, 1, 0.7, 0.0, 0.05),
+    "micro-noaug": ("micro p4 (128x6) no-aug 3 ep", 4, 128, 6, 4, 3, 1e-3, 1, 1.0, 0.0, 0.05),
+    "noaug-20ep": ("nano p4 no-aug 20 epochs", 4, 96, 4, 3, 20, 1e-3, 1, 1.0, 0.0, 0.05),
+    "mild-20ep": ("nano p4 crop.7 20 epochs dp.1", 4, 96, 4, 3, 20, 1e-3, 1, 0.7, 0.1, 0.05),
+}
+for key in (sys.argv[2].split(",") if len(sys.argv) > 2 else ["quick-aug", "quick-noaug", "lr2-warm0", "aug-6ep"]):
+    run(*RECIPES[key])

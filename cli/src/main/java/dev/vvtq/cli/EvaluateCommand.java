@@ -4,7 +4,6 @@ import ai.djl.ndarray.NDManager;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.vvtq.artifacts.store.ArtifactStore;
-import dev.vvtq.imaging.EvalPreprocessor;
 import dev.vvtq.qat.checkpoint.CheckpointRepository;
 import dev.vvtq.qat.checkpoint.LoadedCheckpoint;
 import dev.vvtq.qat.checkpoint.ModelWeights;
@@ -89,7 +88,7 @@ public final class EvaluateCommand implements Callable<Integer> {
               + " has " + folder.numClasses());
         }
         SampleSource source = SubsetSource.limit(
-            ImageFolderSource.evaluation(folder, EvalPreprocessor.imagenet(cfg.imgSize()), null), limit);
+            ImageFolderSource.evaluation(folder, cfg.evalPreprocessor(), null), limit);
         EvaluationResult r;
         try (ProgressBar bar = new ProgressBar(cmd.commandLine().getErr());
             DataLoader loader = new DataLoader(source, LoaderOptions.evaluation(batchSize, threads))) {

@@ -5,7 +5,6 @@ import dev.vvtq.artifacts.manifest.ArtifactKinds;
 import dev.vvtq.artifacts.manifest.Manifest;
 import dev.vvtq.artifacts.store.ArtifactStore;
 import dev.vvtq.cli.report.TrainingCurvesPlot;
-import dev.vvtq.imaging.EvalPreprocessor;
 import dev.vvtq.imaging.Normalization;
 import dev.vvtq.imaging.RandomResizedCrop;
 import dev.vvtq.qat.checkpoint.CheckpointRepository;
@@ -96,8 +95,10 @@ public final class PipelineCommand implements Callable<Integer> {
 
   static Schedule schedule(String name) {
     return switch (name) {
-      case "quick" -> new Schedule("deit_nano_patch4_32", 3, 1e-3, 2, 5e-4, 128, 4, 2, 0, 0.35);
-      case "benchmark" -> new Schedule("deit_nano_patch4_32", 20, 1e-3, 12, 5e-4, 128, 10, 4, 0, 0.35);
+      // Short runs learn fastest without crop augmentation (tools/reference/fmnist_recipe_check.py:
+      // the same recipe in PyTorch reaches 86.7% after 4 epochs without, 75% after 3 with crops of 35%+).
+      case "quick" -> new Schedule("deit_nano_patch4_32", 4, 1e-3, 2, 5e-4, 128, 2, 2, 0, 1.0);
+      case "benchmark" -> new Schedule("deit_nano_patch4_32", 20, 1e-3, 10, 5e-4, 128, 4, 2, 0, 1.0);
       default -> throw new IllegalArgumentException("--schedule must be quick or benchmark, got " + name);
     };
   }
@@ -188,7 +189,7 @@ public final class PipelineCommand implements Callable<Integer> {
     return TrainSpec.builder().model(s.model()).data(data.toString()).epochs(epochs).batchSize(s.batch()).lr(lr)
         .minLr(quantized ? 0 : 1e-5).warmupEpochs(quantized ? 0 : 1).weightDecay(quantized ? 1e-4 : 0.05)
         .wbits(w).abits(a).reg(quantized).numCrops(s.numCrops()).softlabelPath(softlabels).finetune(finetune)
-        .saveCheckpointPath(store.location).runId(runId).seed(seed).dropPath(quantized ? 0.0 : 0.1)
+        .saveCheckpointPath(store.location).runId(runId).seed(seed).dropPath(0.0)
         .limitTrain(s.limitTrain()).threads(threads).minCropScale(s.minCropScale()).build();
   }
 
@@ -245,7 +246,7 @@ public final class PipelineCommand implements Callable<Integer> {
       LoadedCheckpoint c = CheckpointRepository.resolve(artifacts, ref, work.resolve("tmp"));
       try (QuantDeit model = ModelWeights.load(c.modelFile(), root);
           DataLoader loader = new DataLoader(
-              ImageFolderSource.evaluation(val, EvalPreprocessor.imagenet(model.config().imgSize()), null),
+              ImageFolderSource.evaluation(val, model.config().evalPreprocessor(), null),
               LoaderOptions.evaluation(256, threads))) {
         EvaluationResult r = Evaluator.evaluate(model, loader, val.classes(), null);
         console.onMessage(ref + " (" + model.config().bitsLabel() + ") on " + r.images() + " val images:" + r.referenceLine());

@@ -7,7 +7,6 @@ import dev.vvtq.artifacts.manifest.ArtifactKinds;
 import dev.vvtq.artifacts.manifest.Manifest;
 import dev.vvtq.artifacts.safetensors.SafetensorsWriter;
 import dev.vvtq.artifacts.store.ArtifactStore;
-import dev.vvtq.imaging.EvalPreprocessor;
 import dev.vvtq.qat.model.DeitConfig;
 import dev.vvtq.qat.model.DeitConfigJson;
 import dev.vvtq.qat.model.IntegerModelView;
@@ -50,7 +49,7 @@ public final class IntegerModelExporter {
     w.putMetadata("class_names", names.toString());
     w.putMetadata("mean", floats(IMAGENET_MEAN));
     w.putMetadata("std", floats(IMAGENET_STD));
-    w.putMetadata("crop_pct", Double.toString(EvalPreprocessor.DEFAULT_CROP_PCT));
+    w.putMetadata("crop_pct", Double.toString(c.cropPct()));
     w.putMetadata("quantizers", quantizers(view).toString());
     w.putMetadata("linears", linears(view).toString());
     for (IntegerModelView.Linear l : view.linears().values()) {

@@ -1,5 +1,7 @@
 package dev.vvtq.qat.model;
 
+import dev.vvtq.imaging.EvalPreprocessor;
+import dev.vvtq.imaging.Normalization;
 import dev.vvtq.qat.quant.QuantRange;
 
 /**
@@ -11,6 +13,9 @@ import dev.vvtq.qat.quant.QuantRange;
  * @param headWise one step per attention head for q/k/v/attention/output (VVTQ's {@code --head-wise})
  * @param useOffset learned offsets on the signed linear-input quantizers ({@code --use-offset})
  * @param dropPath stochastic depth rate of the last block (linearly increasing from 0)
+ * @param cropPct evaluation crop fraction (timm's {@code crop_pct}): the shorter side is resized to
+ *     {@code imgSize / cropPct}, then centre-cropped; 0.875 for the ImageNet models, 1.0 for the
+ *     small-input variants, whose training sees whole images
  */
 public record DeitConfig(
     String name,
@@ -26,7 +31,8 @@ public record DeitConfig(
     int abits,
     boolean headWise,
     boolean useOffset,
-    double dropPath) {
+    double dropPath,
+    double cropPct) {
 
   public DeitConfig {
     if (imgSize <= 0 || patchSize <= 0 || imgSize % patchSize != 0) {
@@ -42,6 +48,9 @@ public record DeitConfig(
     }
     if (dropPath < 0 || dropPath >= 1) {
       throw new IllegalArgumentException("drop-path must be in [0, 1), got " + dropPath);
+    }
+    if (!(cropPct > 0 && cropPct <= 1)) {
+      throw new IllegalArgumentException("crop_pct must be in (0, 1], got " + cropPct);
     }
     checkBits("wbits", wbits);
     checkBits("abits", abits);
@@ -83,19 +92,24 @@ public record DeitConfig(
   /** The same architecture with other bit widths. */
   public DeitConfig withBits(int wbits, int abits) {
     return new DeitConfig(name, imgSize, patchSize, inChans, numClasses, embedDim, depth, numHeads,
-        mlpRatio, wbits, abits, headWise, useOffset, dropPath);
+        mlpRatio, wbits, abits, headWise, useOffset, dropPath, cropPct);
   }
 
   /** The same model with another classifier size. */
   public DeitConfig withNumClasses(int classes) {
     return new DeitConfig(name, imgSize, patchSize, inChans, classes, embedDim, depth, numHeads,
-        mlpRatio, wbits, abits, headWise, useOffset, dropPath);
+        mlpRatio, wbits, abits, headWise, useOffset, dropPath, cropPct);
   }
 
   /** The same model with other quantizer options. */
   public DeitConfig withOptions(boolean headWise, boolean useOffset, double dropPath) {
     return new DeitConfig(name, imgSize, patchSize, inChans, numClasses, embedDim, depth, numHeads,
-        mlpRatio, wbits, abits, headWise, useOffset, dropPath);
+        mlpRatio, wbits, abits, headWise, useOffset, dropPath, cropPct);
+  }
+
+  /** The evaluation preprocessing of this model (resize, centre crop, ImageNet normalisation). */
+  public EvalPreprocessor evalPreprocessor() {
+    return new EvalPreprocessor(imgSize, cropPct, Normalization.IMAGENET);
   }
 
   /** Short label such as "W4A4" or "FP32". */

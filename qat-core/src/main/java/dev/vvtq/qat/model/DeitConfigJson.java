@@ -3,6 +3,7 @@ package dev.vvtq.qat.model;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.vvtq.imaging.EvalPreprocessor;
 
 /** A config as JSON with timm-style snake_case keys, as stored in checkpoints and exported models. */
 public final class DeitConfigJson {
@@ -27,6 +28,7 @@ public final class DeitConfigJson {
     o.put("head_wise", c.headWise());
     o.put("use_offset", c.useOffset());
     o.put("drop_path", c.dropPath());
+    o.put("crop_pct", c.cropPct());
     return o;
   }
 
@@ -57,7 +59,8 @@ public final class DeitConfigJson {
         integer(n, "abits"),
         bool(n, "head_wise"),
         bool(n, "use_offset"),
-        n.has("drop_path") ? number(n, "drop_path") : 0.1);
+        n.has("drop_path") ? number(n, "drop_path") : 0.1,
+        n.has("crop_pct") ? number(n, "crop_pct") : EvalPreprocessor.DEFAULT_CROP_PCT);
   }
 
   private static JsonNode field(JsonNode n, String key) {

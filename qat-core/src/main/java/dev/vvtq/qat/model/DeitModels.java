@@ -12,22 +12,23 @@ public final class DeitModels {
   private static final Map<String, Function<int[], DeitConfig>> MODELS = new LinkedHashMap<>();
 
   static {
-    register("deit_tiny_patch16_224", 224, 16, 1000, 192, 12, 3);
-    register("deit_small_patch16_224", 224, 16, 1000, 384, 12, 6);
-    register("deit_base_patch16_224", 224, 16, 1000, 768, 12, 12);
-    register("deit_nano_patch4_32", 32, 4, 10, 96, 4, 3);
-    register("deit_micro_patch4_32", 32, 4, 10, 128, 6, 4);
-    register("deit_pico_patch4_16", 16, 4, 10, 32, 2, 2);
+    register("deit_tiny_patch16_224", 224, 16, 1000, 192, 12, 3, 0.875);
+    register("deit_small_patch16_224", 224, 16, 1000, 384, 12, 6, 0.875);
+    register("deit_base_patch16_224", 224, 16, 1000, 768, 12, 12, 0.875);
+    // Small-input variants for CPU work (Fashion-MNIST): evaluated on the whole image.
+    register("deit_nano_patch4_32", 32, 4, 10, 96, 4, 3, 1.0);
+    register("deit_micro_patch4_32", 32, 4, 10, 128, 6, 4, 1.0);
+    register("deit_pico_patch4_16", 16, 4, 10, 32, 2, 2, 1.0);
   }
 
   private DeitModels() {}
 
   private static void register(
-      String name, int img, int patch, int classes, int dim, int depth, int heads) {
+      String name, int img, int patch, int classes, int dim, int depth, int heads, double cropPct) {
     MODELS.put(
         name,
         bits -> new DeitConfig(name, img, patch, 3, classes, dim, depth, heads, 4.0, bits[0], bits[1],
-            false, false, 0.1));
+            false, false, 0.1, cropPct));
   }
 
   /** The config of a named model at the given bit widths (drop-path 0.1, no head-wise, no offset). */

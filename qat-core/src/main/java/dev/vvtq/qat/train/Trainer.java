@@ -4,7 +4,6 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import dev.vvtq.artifacts.safetensors.SafetensorsReader;
 import dev.vvtq.artifacts.store.ArtifactStore;
-import dev.vvtq.imaging.EvalPreprocessor;
 import dev.vvtq.imaging.Normalization;
 import dev.vvtq.imaging.RandomResizedCrop;
 import dev.vvtq.imaging.TrainingTransform;
@@ -155,7 +154,7 @@ public final class Trainer {
       SampleSource multi = softLabels != null && spec.numCrops() > 1
           ? trainingSource(trainFolder, softLabels, spec.numCrops(), input, trainCache) : null;
       SampleSource val = SubsetSource.limit(
-          ImageFolderSource.evaluation(valFolder, EvalPreprocessor.imagenet(input), valCache), spec.limitVal());
+          ImageFolderSource.evaluation(valFolder, config.evalPreprocessor(), valCache), spec.limitVal());
       int workers = Math.max(0, spec.threads());
       try (DataLoader singleLoader = new DataLoader(single, LoaderOptions.training(spec.batchSize(), workers, spec.seed()));
           DataLoader multiLoader = multi == null ? null : new DataLoader(multi, LoaderOptions.training(spec.batchSize(), workers, spec.seed()));
@@ -168,7 +167,7 @@ public final class Trainer {
         if (resumed == null && config.quantized()) {
           listener.onMessage("initialising step sizes: weights by MSE, activations from " + CALIBRATION_IMAGES + " training images");
           QuantizerInit.initWeightSteps(model);
-          calibrateActivations(model, trainFolder, input, workers);
+          calibrateActivations(model, trainFolder, workers);
         }
         List<Segment> plan = EpochPlan.of(spec.epochs(), spec.warmupEpochs(), spec.numCrops(), softLabels != null);
         long totalSteps = 0;
@@ -266,9 +265,9 @@ public final class Trainer {
     return SubsetSource.limit(s, spec.limitTrain());
   }
 
-  private void calibrateActivations(QuantDeit model, ImageFolder train, int input, int workers) {
+  private void calibrateActivations(QuantDeit model, ImageFolder train, int workers) {
     SampleSource calib = SubsetSource.limit(
-        ImageFolderSource.evaluation(train, EvalPreprocessor.imagenet(input), null), CALIBRATION_IMAGES);
+        ImageFolderSource.evaluation(train, model.config().evalPreprocessor(), null), CALIBRATION_IMAGES);
     try (DataLoader loader = new DataLoader(calib, LoaderOptions.evaluation(CALIBRATION_IMAGES, workers));
         NDManager m = model.manager().newSubManager();
         DataLoader.EpochIterator it = loader.epoch(0, m)) {

@@ -19,7 +19,7 @@ class OverfitTest {
 
   @Test
   void w4a4SmallModelOverfitsOneBatchWithin300Steps() {
-    DeitConfig c = new DeitConfig("overfit", 16, 4, 3, 10, 48, 2, 3, 4.0, 4, 4, false, false, 0.0);
+    DeitConfig c = new DeitConfig("overfit", 16, 4, 3, 10, 48, 2, 3, 4.0, 4, 4, false, false, 0.0, 1.0);
     int batch = 16;
     SplittableRandom r = new SplittableRandom(11);
     float[] pixels = new float[batch * 3 * 16 * 16];
