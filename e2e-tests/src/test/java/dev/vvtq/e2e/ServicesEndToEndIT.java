@@ -203,7 +203,7 @@ class ServicesEndToEndIT {
       assertEquals(integer, stored, "the evaluation is stored and read back unchanged");
 
       // 5. Load the export into the inference service and classify validation images.
-      ModelStatus loaded = ClassifierGrpc.newBlockingStub(ch.inference).withDeadlineAfter(60, TimeUnit.SECONDS)
+      ModelStatus loaded = ClassifierGrpc.newBlockingStub(ch.inference).withDeadlineAfter(3, TimeUnit.MINUTES)
           .loadModel(LoadModelRequest.newBuilder().setStoreKey("models/tiny-w4a4/1").build()).getModel();
       assertEquals(ModelState.MODEL_STATE_READY, loaded.getState(), loaded.getReason() + "\n" + inference.tail());
       int correct = 0;

@@ -1,7 +1,6 @@
 package dev.vvtq.evaluator.scoring;
 
 import ai.djl.ndarray.NDManager;
-import dev.vvtq.imaging.EvalPreprocessor;
 import dev.vvtq.proto.v1.EvalEngine;
 import dev.vvtq.qat.checkpoint.LoadedCheckpoint;
 import dev.vvtq.qat.checkpoint.ModelWeights;
@@ -57,7 +56,8 @@ final class CheckpointScorer implements ArtifactScorer {
 
   @Override
   public SampleSource source(ImageFolder split, int limit) {
-    return SubsetSource.limit(ImageFolderSource.evaluation(split, EvalPreprocessor.imagenet(model.config().imgSize()), null), limit);
+    // The model's own crop_pct, as validation during training uses it.
+    return SubsetSource.limit(ImageFolderSource.evaluation(split, model.config().evalPreprocessor(), null), limit);
   }
 
   @Override
