@@ -22,6 +22,7 @@ import picocli.CommandLine.Command;
       ExportCommand.class,
       ModelsCommand.class,
       PipelineCommand.class,
+      dev.vvtq.cli.remote.RemoteCommand.class,
     })
 public final class VvtqCommand implements Runnable {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;

@@ -8,6 +8,7 @@ import dev.vvtq.qat.model.QuantDeit;
 import dev.vvtq.qat.nn.ForwardContext;
 import dev.vvtq.qat.nn.NoGrad;
 import java.util.List;
+import java.util.function.Consumer;
 import java.util.function.LongConsumer;
 
 /** Top-1 / top-5 evaluation of a fake-quantized (or float) model over an evaluation loader. */
@@ -22,6 +23,15 @@ public final class Evaluator {
    */
   public static EvaluationResult evaluate(
       QuantDeit model, DataLoader loader, List<String> classNames, LongConsumer progress) {
+    return evaluateTracked(model, loader, classNames, progress == null ? null : acc -> progress.accept(acc.images()));
+  }
+
+  /**
+   * {@link #evaluate} with the accumulator handed to {@code afterBatch} after each batch, so a caller
+   * can report the running accuracy (services stream it); the callback must not keep it.
+   */
+  public static EvaluationResult evaluateTracked(
+      QuantDeit model, DataLoader loader, List<String> classNames, Consumer<AccuracyAccumulator> afterBatch) {
     long start = System.nanoTime();
     AccuracyAccumulator acc = new AccuracyAccumulator(model.config().numClasses());
     try (NoGrad ignored = NoGrad.enter(); NDManager scope = model.manager().newSubManager()) {
@@ -33,8 +43,8 @@ public final class Evaluator {
             NDArray logits = model.forward(batch.images(), ForwardContext.eval(step));
             acc.add(logits.toFloatArray(), toInts(batch.labels().toLongArray()));
           }
-          if (progress != null) {
-            progress.accept(acc.images());
+          if (afterBatch != null) {
+            afterBatch.accept(acc);
           }
         }
       }

@@ -1,0 +1,45 @@
+package dev.vvtq.evaluator.testing;
+
+import dev.vvtq.qat.testing.TinyImageFolder;
+import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.Map;
+import java.util.stream.Stream;
+
+/** A temporary local store and a tiny 3-class ImageFolder (plus a 2-class one), with the service configured to use them. */
+public class EvalStoreResource implements QuarkusTestResourceLifecycleManager {
+  private Path root;
+
+  @Override
+  public Map<String, String> start() {
+    try {
+      root = Files.createTempDirectory("vvtq-eval-test");
+      Path data = TinyImageFolder.write(root.resolve("data"), 3, 16, 6);
+      Path two = TinyImageFolder.write(root.resolve("two-classes"), 2, 2, 2);
+      return Map.of(
+          "vvtq.eval.store.location", root.resolve("store").toString(),
+          "vvtq.eval.work-dir", root.resolve("work").toString(),
+          "vvtq.test.data", data.toString(),
+          "vvtq.test.two-classes", two.toString(),
+          "vvtq.test.store-root", root.resolve("store").toString());
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  @Override
+  public void stop() {
+    if (root == null) {
+      return;
+    }
+    try (Stream<Path> files = Files.walk(root)) {
+      files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+    } catch (IOException ignored) {
+      // A temp folder left behind is harmless.
+    }
+  }
+}

@@ -1,0 +1,23 @@
+package dev.vvtq.inference.registry;
+
+/** A load or unload that clashes with the model's current state. */
+public final class ModelConflictException extends RuntimeException {
+  /** What the clash is, which decides the status code a caller sees. */
+  public enum Kind {
+    /** A model of that name is loaded and replacing was not asked for. */
+    ALREADY_LOADED,
+    /** Another load or unload of that name is under way. */
+    BUSY
+  }
+
+  private final Kind kind;
+
+  public ModelConflictException(Kind kind, String message) {
+    super(message);
+    this.kind = kind;
+  }
+
+  public Kind kind() {
+    return kind;
+  }
+}

@@ -1,0 +1,58 @@
+package dev.vvtq.inference.testing;
+
+import dev.vvtq.artifacts.store.LocalFolderStore;
+import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.Map;
+import java.util.stream.Stream;
+
+/**
+ * A local artifact store in a temporary folder with fixture models published in it, and the
+ * service configured to use it: {@code tiny} ({@link #TINY_KEY}) loaded at start, {@link
+ * #SPARE_KEY} published for load tests.
+ */
+public class ModelStoreResource implements QuarkusTestResourceLifecycleManager {
+  public static final String TINY_KEY = "models/tiny/1";
+  public static final String SPARE_KEY = "models/spare/3";
+  /** A published artifact of another kind: loading it must fail clearly. */
+  public static final String CHECKPOINT_KEY = "runs/r1/checkpoints/1";
+  public static final long TINY_SEED = 11;
+
+  private Path root;
+
+  @Override
+  public Map<String, String> start() {
+    try {
+      root = Files.createTempDirectory("vvtq-inference-test");
+      LocalFolderStore store = new LocalFolderStore(root.resolve("store"));
+      ExportedModelFixture.publish(store, TINY_KEY, ExportedModelFixture.Spec.tiny(TINY_SEED));
+      ExportedModelFixture.publish(store, SPARE_KEY, ExportedModelFixture.Spec.tiny(TINY_SEED + 1));
+      ExportedModelFixture.publishAs(store, CHECKPOINT_KEY, ExportedModelFixture.Spec.tiny(TINY_SEED), "checkpoint");
+      return Map.of(
+          "vvtq.inference.store.location", root.resolve("store").toString(),
+          "vvtq.inference.cache-dir", root.resolve("cache").toString(),
+          "vvtq.inference.models", "tiny=" + TINY_KEY,
+          "vvtq.inference.batching.model.spare.enabled", "false",
+          "vvtq.inference.batching.model.spare.queue-capacity", "5",
+          "vvtq.test.store-root", root.resolve("store").toString());
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  @Override
+  public void stop() {
+    if (root == null) {
+      return;
+    }
+    try (Stream<Path> files = Files.walk(root)) {
+      files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+    } catch (IOException ignored) {
+      // A temp folder left behind is harmless.
+    }
+  }
+}

@@ -1,0 +1,19 @@
+package dev.vvtq.trainer.jobs;
+
+import dev.vvtq.qat.train.TrainSpec.Violation;
+import java.util.List;
+import java.util.stream.Collectors;
+
+/** A job spec with bad fields; the message names each field and why. */
+public final class InvalidSpecException extends RuntimeException {
+  private final List<Violation> violations;
+
+  public InvalidSpecException(String what, List<Violation> violations) {
+    super("invalid " + what + ": " + violations.stream().map(Violation::toString).collect(Collectors.joining("; ")));
+    this.violations = List.copyOf(violations);
+  }
+
+  public List<Violation> violations() {
+    return violations;
+  }
+}
