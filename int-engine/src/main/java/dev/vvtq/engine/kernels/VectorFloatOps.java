@@ -16,6 +16,14 @@ import jdk.incubator.vector.VectorSpecies;
  * inlining budget (beyond it, the calls left over keep their vectors boxed, about ten times slower):
  * constant vectors instead of scalar operands, exp and erfc written out once, GELU and softmax in
  * per-row stages. Methods taking or returning vectors are avoided altogether.
+ *
+ * <p>Float sums across lanes never use {@code FloatVector.reduceLanes(ADD)}: its order of additions is
+ * unspecified ("may even vary over time"), and it does vary. The interpreter, C1 and JDK 17's C2 add
+ * the lanes in order; since JDK 24 (JDK-8337062), C2 on x86 adds them in a halving tree. The same
+ * softmax row then gets a total one ulp apart before and after C2 compiles the kernel, and a quantized
+ * probability on the edge of a rounding step flips (JDK 25: deit_tiny logits 5 % off after one pass).
+ * The lanes are spilled and added in lane order instead ({@link #sumInLaneOrder}): the same bits on
+ * every JDK and tier, those of JDK 17.
  */
 final class VectorFloatOps {
   private VectorFloatOps() {}
@@ -30,6 +38,19 @@ final class VectorFloatOps {
   // Constants are broadcast into locals before each loop, not kept in static final vectors: C2 reloads
   // a static vector's float[] payload after every store to a float[] in the loop.
   private static final float MAGIC = FloatMath.ROUND_MAGIC;
+
+  /**
+   * {@code 0 + lanes[0] + lanes[1] + ... + lanes[FL - 1]}, in that order: the lanes of a float vector
+   * spilled with {@code intoArray(lanes, 0)}. A fixed order, unlike {@code reduceLanes(ADD)} (see the
+   * class comment).
+   */
+  static float sumInLaneOrder(float[] lanes) {
+    float sum = 0f;
+    for (int i = 0; i < FL; i++) {
+      sum += lanes[i];
+    }
+    return sum;
+  }
 
   // ---- quantization ----------------------------------------------------------------------------
 
@@ -142,14 +163,15 @@ final class VectorFloatOps {
 
   // ---- LayerNorm -------------------------------------------------------------------------------
 
-  /** Mean and 1 / sqrt(var + eps) of a row, into {@code stats[0..1]}. */
-  private static void rowStats(float[] x, int xo, int cols, float eps, float[] stats) {
+  /** Mean and 1 / sqrt(var + eps) of a row, into {@code stats[0..1]}; {@code lanes} holds one vector. */
+  private static void rowStats(float[] x, int xo, int cols, float eps, float[] stats, float[] lanes) {
     int whole = cols - cols % FL;
     FloatVector acc = FloatVector.zero(F);
     for (int j = 0; j < whole; j += FL) {
       acc = acc.add(FloatVector.fromArray(F, x, xo + j));
     }
-    float sum = acc.reduceLanes(VectorOperators.ADD);
+    acc.intoArray(lanes, 0);
+    float sum = sumInLaneOrder(lanes);
     for (int j = whole; j < cols; j++) {
       sum += x[xo + j];
     }
@@ -160,7 +182,8 @@ final class VectorFloatOps {
       FloatVector d = FloatVector.fromArray(F, x, xo + j).sub(mv);
       sq = d.fma(d, sq);
     }
-    float var = sq.reduceLanes(VectorOperators.ADD);
+    sq.intoArray(lanes, 0);
+    float var = sumInLaneOrder(lanes);
     for (int j = whole; j < cols; j++) {
       float d = x[xo + j] - mean;
       var = Math.fma(d, d, var);
@@ -170,12 +193,12 @@ final class VectorFloatOps {
   }
 
   static void layerNorm(float[] x, int xOff, int ldx, int rows, int cols, float[] gamma, float[] beta, float eps,
-      float[] out, int outOff, int ldo, float[] stats) {
+      float[] out, int outOff, int ldo, float[] stats, float[] lanes) {
     int whole = cols - cols % FL;
     for (int r = 0; r < rows; r++) {
       int xo = xOff + r * ldx;
       int oo = outOff + r * ldo;
-      rowStats(x, xo, cols, eps, stats);
+      rowStats(x, xo, cols, eps, stats, lanes);
       float mean = stats[0];
       float inv = stats[1];
       FloatVector mv = FloatVector.broadcast(F, mean);
@@ -192,7 +215,7 @@ final class VectorFloatOps {
   }
 
   static void layerNormThenQuantize(float[] x, int xOff, int ldx, int rows, int cols, float[] gamma, float[] beta,
-      float eps, QuantizeArgs q, int qCol, double[] out, int outOff, int ldo, float[] stats) {
+      float eps, QuantizeArgs q, int qCol, double[] out, int outOff, int ldo, float[] stats, float[] lanes) {
     checkQuantizer(q, qCol, cols);
     int whole = cols - cols % FL;
     FloatVector off = FloatVector.broadcast(F, q.offset());
@@ -204,7 +227,7 @@ final class VectorFloatOps {
     for (int r = 0; r < rows; r++) {
       int xo = xOff + r * ldx;
       int oo = outOff + r * ldo;
-      rowStats(x, xo, cols, eps, stats);
+      rowStats(x, xo, cols, eps, stats, lanes);
       float mean = stats[0];
       float inv = stats[1];
       FloatVector mv = FloatVector.broadcast(F, mean);
@@ -228,9 +251,10 @@ final class VectorFloatOps {
    * exp(scale * s - max) of one row into {@code e}; returns the sum. With a {@code tail} scratch (and
    * room for a whole vector at the end of {@code e}), the last partial vector goes through the vector
    * loop too, its missing lanes filled with a far lower score and their exp taken back out of the sum;
-   * without, the tail is scalar.
+   * without, the tail is scalar. {@code lanes} holds one vector.
    */
-  private static float softmaxExpRow(int[] s, int so, int cols, float scale, float[] e, int eo, int[] tail) {
+  private static float softmaxExpRow(int[] s, int so, int cols, float scale, float[] e, int eo, int[] tail,
+      float[] lanes) {
     int whole = cols - cols % FL;
     IntVector mx = IntVector.broadcast(I, Integer.MIN_VALUE);
     for (int j = 0; j < whole; j += FL) {
@@ -280,7 +304,8 @@ final class VectorFloatOps {
       ex.intoArray(e, eo + j);
       sum = sum.add(ex);
     }
-    float total = sum.reduceLanes(VectorOperators.ADD);
+    sum.intoArray(lanes, 0);
+    float total = sumInLaneOrder(lanes);
     for (int j = cols; j < end; j++) {
       total -= e[eo + j];
     }
@@ -292,11 +317,16 @@ final class VectorFloatOps {
     return total;
   }
 
+  /**
+   * Allocates one vector's lanes per call: the interface gives it no scratch (the forward pass uses
+   * {@link #softmaxThenQuantize}).
+   */
   static void softmax(int[] s, int sOff, int lds, int rows, int cols, float scale, float[] out, int outOff, int ldo) {
     int whole = cols - cols % FL;
+    float[] lanes = new float[FL];
     for (int r = 0; r < rows; r++) {
       int oo = outOff + r * ldo;
-      float inv = 1f / softmaxExpRow(s, sOff + r * lds, cols, scale, out, oo, null);
+      float inv = 1f / softmaxExpRow(s, sOff + r * lds, cols, scale, out, oo, null, lanes);
       FloatVector iv = FloatVector.broadcast(F, inv);
       for (int j = 0; j < whole; j += FL) {
         FloatVector.fromArray(F, out, oo + j).mul(iv).intoArray(out, oo + j);
@@ -313,7 +343,7 @@ final class VectorFloatOps {
    * inline into the attention code, which would exhaust that compilation's inlining budget.
    */
   static void softmaxThenQuantize(int[] s, int sOff, int lds, int rows, int cols, float scale, QuantizeArgs q,
-      double[] out, int outOff, int ldo, float[] row, int[] tail) {
+      double[] out, int outOff, int ldo, float[] row, int[] tail, float[] lanes) {
     checkQuantizer(q, 0, cols);
     if (row.length < cols + FL) {
       throw new IllegalArgumentException("softmax scratch of " + row.length + " floats for rows of " + cols);
@@ -326,7 +356,7 @@ final class VectorFloatOps {
     FloatVector magic = FloatVector.broadcast(F, MAGIC);
     float[] inv = q.inverseStep();
     for (int r = 0; r < rows; r++) {
-      float factor = 1f / softmaxExpRow(s, sOff + r * lds, cols, scale, row, 0, tail);
+      float factor = 1f / softmaxExpRow(s, sOff + r * lds, cols, scale, row, 0, tail, lanes);
       FloatVector fv = FloatVector.broadcast(F, factor);
       int oo = outOff + r * ldo;
       for (int j = 0; j < whole; j += FL) {

@@ -109,14 +109,15 @@ public final class VectorKernels implements Kernels {
   @Override
   public void layerNorm(float[] x, int xOff, int ldx, int rows, int cols, float[] gamma, float[] beta, float eps,
       float[] out, int outOff, int ldo, KernelScratch scratch) {
-    VectorFloatOps.layerNorm(x, xOff, ldx, rows, cols, gamma, beta, eps, out, outOff, ldo, scratch(scratch).stats);
+    VectorFloatOps.layerNorm(x, xOff, ldx, rows, cols, gamma, beta, eps, out, outOff, ldo, scratch(scratch).stats,
+        scratch(scratch).lanes);
   }
 
   @Override
   public void layerNormThenQuantize(float[] x, int xOff, int ldx, int rows, int cols, float[] gamma, float[] beta,
       float eps, QuantizeArgs q, int qCol, double[] out, int outOff, int ldo, KernelScratch scratch) {
     VectorFloatOps.layerNormThenQuantize(x, xOff, ldx, rows, cols, gamma, beta, eps, q, qCol, out, outOff, ldo,
-        scratch(scratch).stats);
+        scratch(scratch).stats, scratch(scratch).lanes);
   }
 
   @Override
@@ -128,7 +129,7 @@ public final class VectorKernels implements Kernels {
   public void softmaxThenQuantize(int[] s, int sOff, int lds, int rows, int cols, float scale, QuantizeArgs q,
       double[] out, int outOff, int ldo, KernelScratch scratch) {
     VectorFloatOps.softmaxThenQuantize(s, sOff, lds, rows, cols, scale, q, out, outOff, ldo, scratch(scratch).row,
-        scratch(scratch).tail);
+        scratch(scratch).tail, scratch(scratch).lanes);
   }
 
   @Override

@@ -17,6 +17,8 @@ final class VectorScratch implements KernelScratch {
   final int[] tail = new int[VectorFloatOps.FL];
   /** Mean and inverse deviation of a LayerNorm row. */
   final float[] stats = new float[2];
+  /** One float vector spilled, its lanes summed in a fixed order (VectorFloatOps#sumInLaneOrder). */
+  final float[] lanes = new float[VectorFloatOps.FL];
   /** Room for overlapping spills of full-width int vectors. */
   final int[] fields = new int[4 * VectorInt8Gemm.FL];
 
@@ -31,6 +33,7 @@ final class VectorScratch implements KernelScratch {
 
   @Override
   public long bytesHeld() {
-    return widePanels.length * 8L + widePanelsF.length * 4L + tile.length * 8L + tileF.length * 4L + row.length * 4L + tileRowsF.length * 4L;
+    return widePanels.length * 8L + widePanelsF.length * 4L + tile.length * 8L + tileF.length * 4L + row.length * 4L
+        + lanes.length * 4L + tileRowsF.length * 4L;
   }
 }
