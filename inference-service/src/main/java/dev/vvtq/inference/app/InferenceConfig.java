@@ -46,7 +46,7 @@ public interface InferenceConfig {
   /** The artifact store. */
   interface Store {
     /** A folder, a {@code file:} URI or {@code s3://bucket/prefix}. */
-    @WithDefault("artifacts")
+    @WithDefault("work/artifacts")
     String location();
 
     /**
