@@ -7,9 +7,6 @@
 # time, at full speed, at a fixed rate, and at 4x overload. Every run is bounded in time; only
 # 127.0.0.1 is contacted.
 #
-# Needs a build whose inference-service includes the integer engine (int-engine wired in); without
-# it the models fail to load and the service never becomes ready.
-#
 # Usage: bench/inference-load.sh [seconds-per-run]   (default 15)
 set -euo pipefail
 cd "$(dirname "$0")/.."

@@ -44,7 +44,7 @@ public interface EvalConfig {
   /** The artifact store. */
   interface Store {
     /** A folder, a {@code file:} URI or {@code s3://bucket/prefix}. */
-    @WithDefault("artifacts")
+    @WithDefault("work/artifacts")
     String location();
 
     /** S3 options for {@code s3://}: endpoint, region, path-style, access-key, secret-key, max-attempts. */

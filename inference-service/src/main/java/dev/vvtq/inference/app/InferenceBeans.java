@@ -3,8 +3,6 @@ package dev.vvtq.inference.app;
 import dev.vvtq.artifacts.store.ArtifactStore;
 import dev.vvtq.artifacts.store.ArtifactStores;
 import dev.vvtq.inference.batching.BatchingOptions;
-import dev.vvtq.inference.model.ModelDescription;
-import dev.vvtq.inference.model.ModelRunner;
 import dev.vvtq.inference.model.ModelRunnerFactory;
 import dev.vvtq.inference.registry.ModelLoader;
 import dev.vvtq.inference.registry.ModelRegistry;
@@ -12,7 +10,6 @@ import dev.vvtq.inference.serving.ImageSizeGuard;
 import dev.vvtq.inference.serving.InferencePipeline;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Disposes;
-import jakarta.enterprise.inject.Instance;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
 import java.io.IOException;
@@ -43,19 +40,11 @@ public class InferenceBeans {
 
   @Produces
   @Singleton
-  ModelRegistry modelRegistry(ArtifactStore store, Instance<ModelRunnerFactory> factories, InferenceConfig config,
+  ModelRegistry modelRegistry(ArtifactStore store, ModelRunnerFactory factory, InferenceConfig config,
       InferenceMetrics metrics) {
-    ModelRunnerFactory factory = factories.isResolvable() ? factories.get() : InferenceBeans::noEngine;
     InferenceConfig.Batching batching = config.batching();
     return new ModelRegistry(new ModelLoader(store, config.cacheDir(), factory), name -> batching(batching, name),
         config.drainTimeout(), metrics);
-  }
-
-  // Until int-engine is wired in, a build has no engine bean: the server still starts, and every model
-  // fails to load with this reason instead of the build failing.
-  private static ModelRunner noEngine(java.nio.file.Path dir, ModelDescription description) {
-    throw new IllegalStateException("this build of the inference service contains no model engine"
-        + " (no ModelRunnerFactory bean; int-engine is not wired in yet)");
   }
 
   void closeModelRegistry(@Disposes ModelRegistry registry) {

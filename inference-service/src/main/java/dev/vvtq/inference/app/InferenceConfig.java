@@ -46,7 +46,7 @@ public interface InferenceConfig {
   /** The artifact store. */
   interface Store {
     /** A folder, a {@code file:} URI or {@code s3://bucket/prefix}. */
-    @WithDefault("artifacts")
+    @WithDefault("work/artifacts")
     String location();
 
     /**
@@ -98,5 +98,13 @@ public interface InferenceConfig {
   interface Engine {
     /** Compute threads per engine call; default: the number of processors. */
     OptionalInt threads();
+
+    /**
+     * Longest warm-up of a model before it is reported ready. Warm-up normally ends within seconds,
+     * once the JIT has compiled the kernels; it runs to this limit only when some kernel never
+     * compiles allocation-free (the JDK 17 case of int-engine/README.md), and the model is then slow.
+     */
+    @WithDefault("60s")
+    Duration warmUpBudget();
   }
 }

@@ -50,6 +50,11 @@ public final class LoadedModel {
     return preprocessor;
   }
 
+  /** The engine behind the batcher; requests go through {@link #batcher()}. */
+  ModelRunner runner() {
+    return runner;
+  }
+
   public DynamicBatcher batcher() {
     return batcher;
   }

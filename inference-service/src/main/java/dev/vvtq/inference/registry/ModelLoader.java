@@ -75,6 +75,8 @@ public final class ModelLoader {
     ModelRunner runner;
     try {
       runner = factory.open(dir, description);
+    } catch (ModelFormatException e) {
+      throw new ModelLoadException(Reason.FORMAT, "model at " + where + " is not servable: " + e.getMessage(), e);
     } catch (IOException | RuntimeException e) {
       throw new ModelLoadException(Reason.ENGINE, "the engine cannot open the model at " + where + ": " + e.getMessage(), e);
     }

@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.protobuf.ByteString;
-import dev.vvtq.inference.testing.ClosedFormRunner;
+import dev.vvtq.inference.testing.SlowEngineRunnerFactory;
 import dev.vvtq.inference.testing.GrpcClients;
 import dev.vvtq.inference.testing.ModelStoreResource;
 import dev.vvtq.inference.testing.TestImages;
@@ -97,7 +97,7 @@ class OverloadTest {
       // Occupies the engine for 100 ms.
       CompletableFuture<ClassifyResponse> blocker = CompletableFuture.supplyAsync(() -> stub.classify(request()), pool);
       Thread.sleep(30);
-      long computedBefore = ClosedFormRunner.IMAGES_COMPUTED.get();
+      long computedBefore = SlowEngineRunnerFactory.IMAGES_COMPUTED.get();
       double droppedBefore = dropped();
       StatusRuntimeException e = org.junit.jupiter.api.Assertions.assertThrows(StatusRuntimeException.class,
           () -> stub.withDeadlineAfter(40, TimeUnit.MILLISECONDS).classify(request()));
@@ -109,7 +109,7 @@ class OverloadTest {
         Thread.sleep(10);
       }
       assertEquals(droppedBefore + 1, dropped(), 0.0);
-      assertEquals(computedBefore + 1, ClosedFormRunner.IMAGES_COMPUTED.get(), "only the blocker was computed");
+      assertEquals(computedBefore + 1, SlowEngineRunnerFactory.IMAGES_COMPUTED.get(), "only the blocker was computed");
     } finally {
       pool.shutdownNow();
     }

@@ -3,7 +3,7 @@ package dev.vvtq.inference.bench;
 import com.google.protobuf.ByteString;
 import dev.vvtq.artifacts.store.LocalFolderStore;
 import dev.vvtq.inference.tensor.RawTensors;
-import dev.vvtq.inference.testing.ExportedModelFixture;
+import dev.vvtq.inference.testing.FixtureModels;
 import dev.vvtq.inference.testing.TestImages;
 import dev.vvtq.proto.inference.GRPCInferenceServiceGrpc;
 import dev.vvtq.proto.inference.ModelInferRequest;
@@ -61,8 +61,8 @@ class LoadBenchmark {
     String prepare = System.getProperty("vvtq.bench.prepare-store");
     if (prepare != null) {
       LocalFolderStore store = new LocalFolderStore(Path.of(prepare));
-      ExportedModelFixture.publish(store, "models/fmnist/1", ExportedModelFixture.Spec.fashionMnist(1));
-      ExportedModelFixture.publish(store, "models/deit-t/1", ExportedModelFixture.Spec.deitTiny(2));
+      FixtureModels.publish(store, "models/fmnist/1", FixtureModels.model(FixtureModels.fashionMnist(), 1));
+      FixtureModels.publish(store, "models/deit-t/1", FixtureModels.model(FixtureModels.deitTiny(), 2));
       System.out.println("published models/fmnist/1 and models/deit-t/1 in " + prepare);
       return;
     }

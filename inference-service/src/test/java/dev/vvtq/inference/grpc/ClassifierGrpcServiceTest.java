@@ -61,19 +61,33 @@ class ClassifierGrpcServiceTest {
   @AfterEach
   void disconnect() throws Exception {
     clients.close();
+    reference.close();
   }
 
   private float[] expectedLogits(byte[] png) throws Exception {
-    ModelDescription d = reference.description(ModelStoreResource.TINY_KEY);
-    return reference.logits(ModelStoreResource.TINY_KEY, d.evalPreprocessor().preprocess(png, "png"), 1);
+    return expectedLogits(ModelStoreResource.TINY_KEY, png);
+  }
+
+  private float[] expectedLogits(String key, byte[] png) throws Exception {
+    ModelDescription d = reference.description(key);
+    return reference.engineLogits(key, d.evalPreprocessor().preprocess(png, "png"), 1);
+  }
+
+  /** The top class of a Classify answer is the top class of the engine's logits, with its logit. */
+  private static void assertTopClass(float[] logits, ClassifyResponse r) {
+    int best = TopK.indices(TopK.softmax(logits, 0, logits.length), 1)[0];
+    assertEquals(best, r.getClasses(0).getIndex());
+    assertEquals(logits[best], r.getClasses(0).getLogit());
   }
 
   @Test
-  void classifyReturnsTheTopClassesOfTheRunnersLogits() throws Exception {
+  void classifyReturnsTheTopClassesOfTheEnginesLogits() throws Exception {
     byte[] png = TestImages.png(64, 48, 5);
     ClassifyResponse r = clients.classifier().classify(ClassifyRequest.newBuilder()
         .setModel("tiny").setImage(ByteString.copyFrom(png)).setTopK(3).setRequestId("abc").build());
     float[] logits = expectedLogits(png);
+    ModelDescription d = reference.description(ModelStoreResource.TINY_KEY);
+    reference.assertMatchesReference(ModelStoreResource.TINY_KEY, d.evalPreprocessor().preprocess(png, "png"), 1, logits);
     float[] p = TopK.softmax(logits, 0, logits.length);
     int[] best = TopK.indices(p, 3);
     assertEquals(3, r.getClassesCount());
@@ -166,7 +180,7 @@ class ClassifierGrpcServiceTest {
   }
 
   @Test
-  void modelsCanBeLoadedListedReplacedAndUnloadedAtRunTime() {
+  void modelsCanBeLoadedListedReplacedAndUnloadedAtRunTime() throws Exception {
     LoadModelResponse loaded = clients.classifier().loadModel(LoadModelRequest.newBuilder()
         .setStoreKey(ModelStoreResource.SPARE_KEY).build());
     ModelStatus spare = loaded.getModel();
@@ -178,6 +192,12 @@ class ClassifierGrpcServiceTest {
     assertEquals(64, spare.getInfo().getSha256().length());
     assertEquals(5, spare.getQueueCapacity(), "per-model batching settings apply");
     assertTrue(clients.inference().modelReady(ModelReadyRequest.newBuilder().setName("spare").build()).getReady());
+    byte[] png = TestImages.png(32, 32, 9);
+    float[] spareLogits = expectedLogits(ModelStoreResource.SPARE_KEY, png);
+    float[] tinyLogits = expectedLogits(png);
+    assertFalse(java.util.Arrays.equals(spareLogits, tinyLogits), "the two fixture models differ");
+    assertTopClass(spareLogits, clients.classifier().classify(ClassifyRequest.newBuilder().setModel("spare")
+        .setImage(ByteString.copyFrom(png)).build()));
 
     List<ModelStatus> listed = clients.classifier().listModels(ListModelsRequest.getDefaultInstance()).getModelsList();
     List<String> names = listed.stream().map(ModelStatus::getName).toList();
@@ -190,8 +210,9 @@ class ClassifierGrpcServiceTest {
         .setStoreKey(ModelStoreResource.TINY_KEY).setName("spare").setReplace(true).build()).getModel();
     assertEquals("1", replaced.getVersion());
     ClassifyResponse r = clients.classifier().classify(ClassifyRequest.newBuilder().setModel("spare")
-        .setImage(ByteString.copyFrom(TestImages.png(32, 32, 9))).build());
+        .setImage(ByteString.copyFrom(png)).build());
     assertEquals("1", r.getModelVersion());
+    assertTopClass(tinyLogits, r);
 
     ModelStatus unloaded = clients.classifier().unloadModel(UnloadModelRequest.newBuilder().setName("spare").build()).getModel();
     assertEquals("spare", unloaded.getName());

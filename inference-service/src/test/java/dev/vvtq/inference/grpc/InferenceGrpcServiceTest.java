@@ -71,6 +71,7 @@ class InferenceGrpcServiceTest {
   @AfterEach
   void disconnect() throws Exception {
     clients.close();
+    reference.close();
   }
 
   @Test
@@ -111,17 +112,19 @@ class InferenceGrpcServiceTest {
   }
 
   @Test
-  void typedFp32InputGivesTheRunnersLogitsAndTopK() throws Exception {
+  void typedFp32InputGivesTheEnginesLogitsAndTopK() throws Exception {
     float[] images = randomImages(2, 1);
     ModelInferResponse r = clients.inference().modelInfer(fp32Request(images, 2, false).setId("req-1").build());
     assertEquals("tiny", r.getModelName());
     assertEquals("1", r.getModelVersion());
     assertEquals("req-1", r.getId());
     assertEquals(0, r.getRawOutputContentsCount());
-    float[] expected = reference.logits(KEY, images, 2);
+    float[] expected = reference.engineLogits(KEY, images, 2);
     InferOutputTensor logits = output(r, "logits");
     assertEquals(List.of(2L, 10L), logits.getShapeList());
-    assertArrayEquals(expected, toArray(logits.getContents().getFp32ContentsList()));
+    float[] got = toArray(logits.getContents().getFp32ContentsList());
+    assertArrayEquals(expected, got);
+    reference.assertMatchesReference(KEY, images, 2, got);
 
     InferOutputTensor classes = output(r, "top_k_classes");
     assertEquals("INT64", classes.getDatatype());
@@ -151,10 +154,11 @@ class InferenceGrpcServiceTest {
     assertFalse(r.getOutputs(0).hasContents());
     List<ByteString> labels = RawTensors.readBytesElements(r.getRawOutputContents(0), "labels");
     assertEquals(6, labels.size());
-    float[] expected = reference.logits(KEY, images, 3);
+    float[] expected = reference.engineLogits(KEY, images, 3);
     float[] logits = new float[30];
     ByteBuffer.wrap(r.getRawOutputContents(1).toByteArray()).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer().get(logits);
     assertArrayEquals(expected, logits);
+    reference.assertMatchesReference(KEY, images, 3, logits);
     int[] best = TopK.indices(TopK.softmax(expected, 10, 10), 2);
     assertEquals("class_" + best[0], labels.get(2).toStringUtf8());
   }
@@ -167,7 +171,8 @@ class InferenceGrpcServiceTest {
     float[] images = new float[2 * tiny.imageElements()];
     System.arraycopy(pre.preprocess(a, "a"), 0, images, 0, tiny.imageElements());
     System.arraycopy(pre.preprocess(b, "b"), 0, images, tiny.imageElements(), tiny.imageElements());
-    float[] expected = reference.logits(KEY, images, 2);
+    float[] expected = reference.engineLogits(KEY, images, 2);
+    reference.assertMatchesReference(KEY, images, 2, expected);
 
     ModelInferRequest typed = ModelInferRequest.newBuilder().setModelName("tiny")
         .addInputs(InferInputTensor.newBuilder().setName("image_bytes").setDatatype("BYTES").addShape(2)

@@ -1,6 +1,7 @@
 package dev.vvtq.inference.testing;
 
 import dev.vvtq.artifacts.store.LocalFolderStore;
+import dev.vvtq.engine.testing.SyntheticModel;
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -11,9 +12,9 @@ import java.util.Map;
 import java.util.stream.Stream;
 
 /**
- * A local artifact store in a temporary folder with fixture models published in it, and the
- * service configured to use it: {@code tiny} ({@link #TINY_KEY}) loaded at start, {@link
- * #SPARE_KEY} published for load tests.
+ * A local artifact store in a temporary folder with fixture models (random weights, {@link
+ * FixtureModels#tiny()}) published in it, and the service configured to use it: {@code tiny}
+ * ({@link #TINY_KEY}) loaded at start, {@link #SPARE_KEY} published for load tests.
  */
 public class ModelStoreResource implements QuarkusTestResourceLifecycleManager {
   public static final String TINY_KEY = "models/tiny/1";
@@ -24,14 +25,27 @@ public class ModelStoreResource implements QuarkusTestResourceLifecycleManager {
 
   private Path root;
 
+  /**
+   * The model published under {@link #TINY_KEY} or {@link #SPARE_KEY}, made again (the same config and
+   * seed give the same model), for computing expected answers.
+   */
+  public static SyntheticModel model(String key) {
+    return switch (key) {
+      case TINY_KEY -> FixtureModels.model(FixtureModels.tiny(), TINY_SEED);
+      case SPARE_KEY -> FixtureModels.model(FixtureModels.tiny(), TINY_SEED + 1);
+      default -> throw new IllegalArgumentException("no fixture model under " + key);
+    };
+  }
+
   @Override
   public Map<String, String> start() {
     try {
       root = Files.createTempDirectory("vvtq-inference-test");
       LocalFolderStore store = new LocalFolderStore(root.resolve("store"));
-      ExportedModelFixture.publish(store, TINY_KEY, ExportedModelFixture.Spec.tiny(TINY_SEED));
-      ExportedModelFixture.publish(store, SPARE_KEY, ExportedModelFixture.Spec.tiny(TINY_SEED + 1));
-      ExportedModelFixture.publishAs(store, CHECKPOINT_KEY, ExportedModelFixture.Spec.tiny(TINY_SEED), "checkpoint");
+      SyntheticModel tiny = model(TINY_KEY);
+      FixtureModels.publish(store, TINY_KEY, tiny);
+      FixtureModels.publish(store, SPARE_KEY, model(SPARE_KEY));
+      FixtureModels.publishAs(store, CHECKPOINT_KEY, tiny, "checkpoint");
       return Map.of(
           "vvtq.inference.store.location", root.resolve("store").toString(),
           "vvtq.inference.cache-dir", root.resolve("cache").toString(),
