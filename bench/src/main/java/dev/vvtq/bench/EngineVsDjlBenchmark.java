@@ -35,7 +35,8 @@ import java.util.Map;
  *
  * <p>PyTorch's OpenMP threads: with {@code OMP_WAIT_POLICY} unset, a deit_tiny forward with 2 intra-op
  * threads took about 1.7 s instead of about 45 ms on a 2-core machine that another process kept busy;
- * {@code OMP_WAIT_POLICY=PASSIVE} (or {@code ACTIVE}) avoided it. The header prints the setting.
+ * {@code OMP_WAIT_POLICY=PASSIVE} (or {@code ACTIVE}) avoided it there but doubled DJL's time on the idle
+ * machine (40-55 ms instead of 20-30 ms). Measure on an idle machine with it unset; the header prints it.
  */
 public final class EngineVsDjlBenchmark {
   private EngineVsDjlBenchmark() {}
