@@ -41,11 +41,13 @@ import picocli.CommandLine.Option;
     mixinStandardHelpOptions = true,
     sortOptions = false,
     description = {
-      "Top-1 / top-5 over DATA/val (or --split): shorter side resized to input/crop_pct (the model's own), centre",
-      "crop, normalisation. --engine djl (default) scores a checkpoint with DJL fake quantization; --engine int",
-      "scores an exported model (vvtq export) with the pure-Java integer engine, preprocessed as its metadata says.",
-      "Prints the reference's ' * Acc@1 X Acc@5 Y' line; --out writes per-class accuracy and the confusion matrix",
-      "as JSON.",
+      "Top-1 / top-5 over DATA/val (or --split): shorter side resized to",
+      "input/crop_pct (the model's own), centre crop, normalisation.",
+      "--engine djl (default) scores a checkpoint with DJL fake quantization;",
+      "--engine int scores an exported model (vvtq export) with the pure-Java",
+      "integer engine, preprocessed as its metadata says. Prints the reference's",
+      "' * Acc@1 X Acc@5 Y' line; --out writes per-class accuracy and the",
+      "confusion matrix as JSON.",
     })
 public final class EvaluateCommand implements Callable<Integer> {
   @CommandLine.Spec CommandLine.Model.CommandSpec cmd;

@@ -26,10 +26,11 @@ import picocli.CommandLine.Parameters;
     mixinStandardHelpOptions = true,
     sortOptions = false,
     description = {
-      "Classify images with an exported integer model (vvtq export) on the pure-Java integer engine: each image is",
-      "preprocessed as the model's own metadata says (shorter side to img_size/crop_pct, centre crop, mean/std) and",
-      "its top classes are printed with their softmax probabilities. An image that cannot be read is reported and",
-      "skipped; the exit code is then 1.",
+      "Classify images with an exported integer model (vvtq export) on the pure-Java",
+      "integer engine. Each image is preprocessed as the model's metadata says",
+      "(shorter side to img_size/crop_pct, centre crop, mean/std); its top classes",
+      "are printed with their softmax probabilities. An image that cannot be read",
+      "is reported and skipped, and the exit code is then 1.",
     })
 public final class InferCommand implements Callable<Integer> {
   /** Images per engine call. */
