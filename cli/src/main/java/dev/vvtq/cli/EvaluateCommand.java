@@ -4,6 +4,11 @@ import ai.djl.ndarray.NDManager;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.vvtq.artifacts.store.ArtifactStore;
+import dev.vvtq.engine.EngineOptions;
+import dev.vvtq.engine.IntDeit;
+import dev.vvtq.engine.model.ExportedModel;
+import dev.vvtq.engine.model.ModelConfig;
+import dev.vvtq.engineeval.EngineEvaluation;
 import dev.vvtq.qat.checkpoint.CheckpointRepository;
 import dev.vvtq.qat.checkpoint.LoadedCheckpoint;
 import dev.vvtq.qat.checkpoint.ModelWeights;
@@ -27,22 +32,39 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-/** {@code vvtq evaluate}: top-1/top-5 of a checkpoint on a split (Resize + CenterCrop, as the reference). */
+/**
+ * {@code vvtq evaluate}: top-1/top-5 of a checkpoint (DJL fake quantization) or of an exported model
+ * (the integer engine) on a split (Resize + CenterCrop, as the reference).
+ */
 @Command(
     name = "evaluate",
     mixinStandardHelpOptions = true,
     sortOptions = false,
     description = {
-      "Top-1 / top-5 of a checkpoint over DATA/val (or --split): shorter side resized to input/0.875, centre crop,",
-      "ImageNet normalisation. Prints the reference's ' * Acc@1 X Acc@5 Y' line; --out writes per-class",
-      "accuracy and the confusion matrix as JSON.",
+      "Top-1 / top-5 over DATA/val (or --split): shorter side resized to",
+      "input/crop_pct (the model's own), centre crop, normalisation.",
+      "--engine djl (default) scores a checkpoint with DJL fake quantization;",
+      "--engine int scores an exported model (vvtq export) with the pure-Java",
+      "integer engine, preprocessed as its metadata says. Prints the reference's",
+      "' * Acc@1 X Acc@5 Y' line; --out writes per-class accuracy and the",
+      "confusion matrix as JSON.",
     })
 public final class EvaluateCommand implements Callable<Integer> {
   @CommandLine.Spec CommandLine.Model.CommandSpec cmd;
 
-  @Option(names = "--resume", required = true, paramLabel = "CKPT",
-      description = "Checkpoint to score: a folder, model.safetensors, or a store key (runs/<id>, runs/<id>@best).")
+  @Option(names = "--engine", defaultValue = "djl", paramLabel = "ENGINE",
+      description = "djl: a checkpoint on DJL (fake quantization, as training validates); int: an exported model on"
+          + " the integer engine. Default: ${DEFAULT-VALUE}.")
+  String engine;
+
+  @Option(names = "--resume", paramLabel = "CKPT",
+      description = "Checkpoint to score: a folder, model.safetensors, or a store key (runs/<id>, runs/<id>@best)."
+          + " With --engine int: the exported model, as --model-path.")
   String checkpoint;
+
+  @Option(names = "--model-path", paramLabel = "MODEL",
+      description = "With --engine int: the exported model, a folder or a store key models/<name>/<version>.")
+  String modelPath;
 
   @Option(names = "--model", description = "Expected architecture; checked against the checkpoint when given.")
   String model;
@@ -65,8 +87,11 @@ public final class EvaluateCommand implements Callable<Integer> {
   @Option(names = "--limit-val", defaultValue = "0", description = "Score N evenly spaced images (0 = all).")
   int limit;
 
-  @Option(names = {"-j", "--threads"}, defaultValue = "2", description = "Data-loading threads. Default: ${DEFAULT-VALUE}.")
+  @Option(names = {"-j", "--threads"}, defaultValue = "2", description = "Data-loading threads (DJL). Default: ${DEFAULT-VALUE}.")
   int threads;
+
+  @Option(names = "--engine-threads", description = "With --engine int: engine threads. Default: every core.")
+  Integer engineThreads;
 
   @Option(names = "--out", paramLabel = "FILE", description = "Write the result (per-class accuracy, confusion matrix) as JSON.")
   Path out;
@@ -75,6 +100,77 @@ public final class EvaluateCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    switch (engine) {
+      case "djl" -> {
+        if (checkpoint == null) {
+          throw new CommandLine.ParameterException(cmd.commandLine(),
+              "--engine djl scores a checkpoint: give --resume CKPT");
+        }
+        if (modelPath != null) {
+          throw new CommandLine.ParameterException(cmd.commandLine(),
+              "--model-path names an exported model, which --engine int scores; --engine djl scores --resume CKPT");
+        }
+        return evaluateCheckpoint();
+      }
+      case "int" -> {
+        if ((checkpoint == null) == (modelPath == null)) {
+          throw new CommandLine.ParameterException(cmd.commandLine(),
+              "--engine int scores an exported model: give --model-path MODEL (a folder or models/<name>/<version>)");
+        }
+        return evaluateExported(modelPath != null ? modelPath : checkpoint);
+      }
+      default -> throw new CommandLine.ParameterException(cmd.commandLine(),
+          "--engine must be djl or int, got '" + engine + "'");
+    }
+  }
+
+  private Integer evaluateExported(String ref) throws Exception {
+    ImageFolder folder = ImageFolder.split(data, split);
+    ExportedModel exported;
+    try {
+      exported = ExportedModel.load(ExportedModelOption.resolve(ref, store));
+    } catch (dev.vvtq.engine.model.ModelFormatException e) {
+      throw new IllegalArgumentException(e.getMessage()
+          + (checkpoint != null ? " (--engine int scores exported models; a checkpoint is scored with --engine djl)" : ""), e);
+    }
+    ModelConfig cfg = exported.config();
+    String bits = "W" + cfg.wbits() + "A" + cfg.abits();
+    check("model", model, cfg.name());
+    check("wbits", wbits, cfg.wbits());
+    check("abits", abits, cfg.abits());
+    EngineEvaluation.classCountMismatch(exported, folder).ifPresent(m -> {
+      throw new IllegalArgumentException(m);
+    });
+    EngineEvaluation.classNameMismatch(exported, folder)
+        .ifPresent(m -> cmd.commandLine().getErr().println(cmd.qualifiedName() + ": warning: " + m));
+    EngineOptions options = EngineOptions.defaults();
+    if (engineThreads != null) {
+      options = options.withThreads(engineThreads);
+    }
+    SampleSource source = EngineEvaluation.source(exported, folder, limit);
+    EvaluationResult r;
+    try (IntDeit intDeit = IntDeit.of(exported, options);
+        ProgressBar bar = new ProgressBar(cmd.commandLine().getErr())) {
+      r = EngineEvaluation.evaluate(intDeit, source, folder.classes(), batchSize,
+          acc -> bar.progress("evaluate", acc.images(), source.size()));
+    }
+    cmd.commandLine().getOut().println(r.referenceLine());
+    cmd.commandLine().getOut().printf(Locale.ROOT, "%s %s (int-engine, %d threads) on %d images of %s: %.1f images/s%n",
+        cfg.name(), bits, options.threads(), r.images(), folder.root(), r.imagesPerSecond());
+    if (out != null) {
+      ObjectNode subject = new ObjectMapper().createObjectNode();
+      subject.put("model_path", ref);
+      subject.put("model_sha256", exported.sha256());
+      subject.put("model", cfg.name());
+      subject.put("bits", bits);
+      subject.put("engine", "int");
+      subject.put("data", folder.root().toString());
+      Files.write(out, EvaluationJson.bytes(EvaluationJson.toJson(r, subject)));
+    }
+    return 0;
+  }
+
+  private Integer evaluateCheckpoint() throws Exception {
     ImageFolder folder = ImageFolder.split(data, split);
     try (ArtifactStore artifacts = store.open(); NDManager root = NDManager.newBaseManager()) {
       LoadedCheckpoint c = CheckpointRepository.resolve(artifacts, checkpoint, Files.createTempDirectory("vvtq-eval-"));

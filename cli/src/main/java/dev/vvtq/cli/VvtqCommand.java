@@ -20,6 +20,7 @@ import picocli.CommandLine.Command;
       ImportTimmCommand.class,
       ExportTimmCommand.class,
       ExportCommand.class,
+      InferCommand.class,
       ModelsCommand.class,
       PipelineCommand.class,
       dev.vvtq.cli.remote.RemoteCommand.class,

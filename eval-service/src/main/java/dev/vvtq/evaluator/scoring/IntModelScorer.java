@@ -3,13 +3,10 @@ package dev.vvtq.evaluator.scoring;
 import dev.vvtq.engine.EngineOptions;
 import dev.vvtq.engine.IntDeit;
 import dev.vvtq.engine.model.ExportedModel;
-import dev.vvtq.imaging.EvalPreprocessor;
-import dev.vvtq.imaging.Normalization;
+import dev.vvtq.engineeval.EngineEvaluation;
 import dev.vvtq.proto.v1.EvalEngine;
 import dev.vvtq.qat.data.ImageFolder;
-import dev.vvtq.qat.data.ImageFolderSource;
 import dev.vvtq.qat.data.SampleSource;
-import dev.vvtq.qat.data.SubsetSource;
 import dev.vvtq.qat.eval.AccuracyAccumulator;
 import dev.vvtq.qat.eval.EvaluationResult;
 import java.io.IOException;
@@ -20,7 +17,8 @@ import java.util.function.Consumer;
 
 /**
  * An exported integer model scored with the int-engine: the same images and preprocessing as the
- * model's own metadata says (input size, crop_pct, mean/std), no DJL on this path.
+ * model's own metadata says (input size, crop_pct, mean/std), no DJL on this path. The scoring itself
+ * is engine-eval's {@link EngineEvaluation}, which {@code vvtq evaluate --engine int} uses too.
  */
 public final class IntModelScorer implements ArtifactScorer {
   /** Engine settings. */
@@ -56,9 +54,7 @@ public final class IntModelScorer implements ArtifactScorer {
 
   @Override
   public SampleSource source(ImageFolder split, int limit) {
-    EvalPreprocessor pre = new EvalPreprocessor(engine.config().imgSize(), model.cropPct(),
-        new Normalization(model.mean(), model.std()));
-    return SubsetSource.limit(ImageFolderSource.evaluation(split, pre, null), limit);
+    return EngineEvaluation.source(model, split, limit);
   }
 
   @Override
@@ -69,26 +65,7 @@ public final class IntModelScorer implements ArtifactScorer {
   @Override
   public EvaluationResult score(SampleSource source, List<String> classNames, int batchSize,
       Consumer<AccuracyAccumulator> afterBatch) {
-    long start = System.nanoTime();
-    int per = engine.imageFloats();
-    AccuracyAccumulator acc = new AccuracyAccumulator(engine.numClasses());
-    float[] images = new float[batchSize * per];
-    for (int first = 0; first < source.size(); first += batchSize) {
-      int count = Math.min(batchSize, source.size() - first);
-      int[] labels = new int[count];
-      for (int i = 0; i < count; i++) {
-        dev.vvtq.qat.data.Sample s = source.load(first + i, null).get(0);
-        System.arraycopy(s.image(), 0, images, i * per, per);
-        labels[i] = s.label();
-      }
-      float[] logits = new float[count * engine.numClasses()];
-      engine.forward(images, 0, count, logits, 0);
-      acc.add(logits, labels);
-      if (afterBatch != null) {
-        afterBatch.accept(acc);
-      }
-    }
-    return acc.result(classNames, (System.nanoTime() - start) / 1e9);
+    return EngineEvaluation.evaluate(engine, source, classNames, batchSize, afterBatch);
   }
 
   @Override

@@ -4,6 +4,9 @@ import dev.vvtq.engine.model.LinearSpec;
 import dev.vvtq.engine.model.ModelConfig;
 import dev.vvtq.engine.model.ModelLayout;
 import dev.vvtq.engine.model.QuantizerSpec;
+import java.util.Collections;
+import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * The forward pass of docs/EXPORT-FORMAT.md written out plainly in double precision, fake-quant style:
@@ -19,6 +22,8 @@ public final class ReferenceDeit {
   private final SyntheticModel model;
   private final ModelConfig c;
   private boolean calibrating;
+  private double tieTolerance = -1;
+  private final Map<String, Integer> nearTies = new TreeMap<>();
 
   public ReferenceDeit(SyntheticModel model) {
     this.model = model;
@@ -32,6 +37,31 @@ public final class ReferenceDeit {
       logits(image);
     } finally {
       calibrating = false;
+    }
+  }
+
+  /**
+   * Counts, from now on, every quantizer input whose scaled value {@code (x - beta) / alpha} lies
+   * within {@code tolerance x max(1, |value|)} of a rounding boundary (a half-integer inside the
+   * range): where a float32 implementation may round the other way than this double-precision one.
+   */
+  public ReferenceDeit countingNearTies(double tolerance) {
+    this.tieTolerance = tolerance;
+    nearTies.clear();
+    return this;
+  }
+
+  /** Near-ties per quantizer since {@link #countingNearTies} (empty when not counting). */
+  public Map<String, Integer> nearTies() {
+    return Collections.unmodifiableMap(nearTies);
+  }
+
+  private void noteTie(String quantizer, double v, QuantizerSpec s) {
+    if (tieTolerance < 0 || v <= s.qmin() || v >= s.qmax()) {
+      return;
+    }
+    if (Math.abs(v - Math.floor(v) - 0.5) < tieTolerance * Math.max(1, Math.abs(v))) {
+      nearTies.merge(quantizer, 1, Integer::sum);
     }
   }
 
@@ -234,6 +264,7 @@ public final class ReferenceDeit {
     for (double[] row : x) {
       for (int j = 0; j < row.length; j++) {
         double alpha = steps[steps.length == 1 ? 0 : j / groupWidth];
+        noteTie(name, (row[j] - beta) / alpha, s);
         row[j] = fakeQuant(row[j], alpha, beta, s);
       }
     }
@@ -257,6 +288,7 @@ public final class ReferenceDeit {
     }
     for (double[] row : x) {
       for (int j = 0; j < row.length; j++) {
+        noteTie(name, row[j] / steps[g], s);
         row[j] = fakeQuant(row[j], steps[g], 0, s);
       }
     }

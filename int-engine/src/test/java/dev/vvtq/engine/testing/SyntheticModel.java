@@ -128,6 +128,30 @@ public final class SyntheticModel {
     return m;
   }
 
+  /**
+   * The tensors of an exported model (as loaded and validated by the engine's reader), so that {@link
+   * ReferenceDeit} can run a model written by another exporter, e.g. qat-core's.
+   */
+  public static SyntheticModel of(ExportedModel exported) {
+    SyntheticModel m = new SyntheticModel(exported.config());
+    for (String n : m.layout.linears().keySet()) {
+      m.weights.put(n, exported.linear(n).weights().clone());
+      m.weightSteps.put(n, exported.linear(n).steps().clone());
+      m.biases.put(n, exported.linear(n).bias().clone());
+    }
+    for (Map.Entry<String, QuantizerSpec> e : m.layout.quantizers().entrySet()) {
+      m.quantSteps.put(e.getKey(), exported.quantizer(e.getKey()).steps().clone());
+      if (e.getValue().offset()) {
+        m.quantOffsets.put(e.getKey(), exported.quantizer(e.getKey()).offset());
+      }
+    }
+    for (String n : m.layout.floatParams().keySet()) {
+      m.floats.put(n, exported.floats(n).clone());
+    }
+    m.classNames.addAll(exported.classNames());
+    return m;
+  }
+
   /** An image of independent standard normal values (already "normalised"). */
   public static float[] randomImage(ModelConfig config, Random rnd) {
     float[] x = new float[config.imageFloats()];
