@@ -3,7 +3,7 @@ package dev.vvtq.inference.model;
 import dev.vvtq.engine.EngineOptions;
 import dev.vvtq.engine.IntDeit;
 import dev.vvtq.engine.WarmUpReport;
-import dev.vvtq.engine.model.ModelConfig;
+import dev.vvtq.engine.model.ExportedModel;
 import dev.vvtq.inference.app.InferenceConfig;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
@@ -51,32 +51,16 @@ public class IntEngineRunnerFactory implements ModelRunnerFactory {
   }
 
   @Override
-  public ModelRunner open(Path modelDir, ModelDescription description) throws IOException {
-    IntDeit engine;
+  public ModelRunner open(Path modelDir) throws IOException {
+    ExportedModel model;
     try {
-      // Verifies the manifest and the file's sha256 again, then validates every tensor.
-      engine = IntDeit.load(modelDir, options);
+      // Verifies the manifest and the file's sha256 again, then validates the metadata and every tensor.
+      model = ExportedModel.load(modelDir);
     } catch (dev.vvtq.engine.model.ModelFormatException e) {
       throw new ModelFormatException(e.getMessage(), e);
     }
-    try {
-      checkAgrees(engine, description, modelDir);
-    } catch (RuntimeException e) {
-      engine.close();
-      throw e;
-    }
-    return new IntEngineRunner(engine, description, modelDir, warmUpBudget);
-  }
-
-  /** The service reads the metadata itself (for preprocessing); the engine must see the same model. */
-  private static void checkAgrees(IntDeit engine, ModelDescription d, Path dir) {
-    ModelConfig c = engine.config();
-    if (c.imgSize() != d.inputSize() || c.numClasses() != d.numClasses() || c.inChans() != ModelDescription.CHANNELS
-        || !engine.classNames().equals(d.classNames())) {
-      throw new ModelFormatException(dir + ": the engine reads img_size " + c.imgSize() + ", " + c.numClasses()
-          + " classes, in_chans " + c.inChans() + " where the metadata says img_size " + d.inputSize() + ", "
-          + d.numClasses() + " classes, in_chans 3");
-    }
+    ModelDescription description = ModelDescription.of(model);
+    return new IntEngineRunner(IntDeit.of(model, options), description, modelDir, warmUpBudget);
   }
 
   /** A loaded engine behind the {@link ModelRunner} interface. */

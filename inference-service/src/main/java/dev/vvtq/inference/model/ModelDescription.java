@@ -1,5 +1,7 @@
 package dev.vvtq.inference.model;
 
+import dev.vvtq.engine.model.ExportedModel;
+import dev.vvtq.engine.model.ModelConfig;
 import dev.vvtq.imaging.EvalPreprocessor;
 import dev.vvtq.imaging.Normalization;
 import java.util.List;
@@ -35,6 +37,19 @@ public record ModelDescription(
     classNames = List.copyOf(classNames);
     mean = mean.clone();
     std = std.clone();
+  }
+
+  /**
+   * The serving view of a model the engine has loaded and validated (docs/EXPORT-FORMAT.md): the
+   * engine's reader is the only parser of the metadata, so the service and the engine cannot disagree.
+   */
+  public static ModelDescription of(ExportedModel model) {
+    ModelConfig c = model.config();
+    if (c.inChans() != CHANNELS) {
+      throw new ModelFormatException(model.dir() + ": in_chans is " + c.inChans() + ", only RGB (3) models can be served");
+    }
+    return new ModelDescription(c.name(), c.imgSize(), c.patchSize(), c.embedDim(), c.depth(), c.numHeads(), c.wbits(),
+        c.abits(), model.classNames(), model.mean(), model.std(), model.cropPct());
   }
 
   public int numClasses() {

@@ -8,8 +8,7 @@ public interface ModelRunnerFactory {
 
   /**
    * Opens the exported model in {@code modelDir} (a local folder holding {@code model.safetensors}
-   * and {@code manifest.json}, already verified against each other) whose metadata has been read
-   * into {@code description}.
+   * and {@code manifest.json}); {@link ModelFormatException} says why it cannot be served.
    */
-  ModelRunner open(Path modelDir, ModelDescription description) throws IOException;
+  ModelRunner open(Path modelDir) throws IOException;
 }

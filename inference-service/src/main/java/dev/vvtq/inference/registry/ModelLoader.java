@@ -7,8 +7,6 @@ import dev.vvtq.artifacts.manifest.ManifestFormatException;
 import dev.vvtq.artifacts.store.ArtifactIntegrityException;
 import dev.vvtq.artifacts.store.ArtifactNotFoundException;
 import dev.vvtq.artifacts.store.ArtifactStore;
-import dev.vvtq.inference.model.ModelDescription;
-import dev.vvtq.inference.model.ModelDescriptionReader;
 import dev.vvtq.inference.model.ModelFormatException;
 import dev.vvtq.inference.model.ModelRunner;
 import dev.vvtq.inference.model.ModelRunnerFactory;
@@ -19,8 +17,8 @@ import java.nio.file.Path;
 
 /**
  * Brings an exported model from the artifact store into memory: downloads its files into a local
- * cache folder verifying each against the manifest's SHA-256, reads its metadata, opens it with the
- * engine and warms the engine up.
+ * cache folder verifying each against the manifest's SHA-256, opens it with the engine (which reads
+ * and validates its metadata) and warms the engine up.
  */
 public final class ModelLoader {
   /** The weights file of an exported model folder. */
@@ -63,18 +61,9 @@ public final class ModelLoader {
     }
     FileEntry entry = manifest.file(MODEL_FILE).orElseThrow(() -> new ModelLoadException(Reason.FORMAT,
         "the manifest of " + where + " names no " + MODEL_FILE + " (files: " + manifest.files().keySet() + ")", null));
-    Path file = dir.resolve(MODEL_FILE);
-    ModelDescription description;
-    try {
-      description = ModelDescriptionReader.read(file);
-    } catch (ModelFormatException e) {
-      throw new ModelLoadException(Reason.FORMAT, "model at " + where + " is not servable: " + e.getMessage(), e);
-    } catch (IOException e) {
-      throw new ModelLoadException(Reason.STORE, "cannot read " + file + ": " + e.getMessage(), e);
-    }
     ModelRunner runner;
     try {
-      runner = factory.open(dir, description);
+      runner = factory.open(dir);
     } catch (ModelFormatException e) {
       throw new ModelLoadException(Reason.FORMAT, "model at " + where + " is not servable: " + e.getMessage(), e);
     } catch (IOException | RuntimeException e) {

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.vvtq.artifacts.store.LocalFolderStore;
 import dev.vvtq.engine.EngineOptions;
 import dev.vvtq.engine.IntDeit;
+import dev.vvtq.engine.model.ModelConfig;
 import dev.vvtq.engine.testing.SyntheticModel;
 import dev.vvtq.inference.batching.BatchingOptions;
 import dev.vvtq.inference.model.IntEngineRunnerFactory;
@@ -106,8 +107,8 @@ class ModelRegistryTest {
   @Test
   void failingWarmUpIsAnEngineFailureAndClosesTheEngine() {
     AtomicReference<ModelRunner> opened = new AtomicReference<>();
-    ModelRunnerFactory failingWarmUp = (dir, d) -> {
-      ModelRunner real = engines.open(dir, d);
+    ModelRunnerFactory failingWarmUp = dir -> {
+      ModelRunner real = engines.open(dir);
       opened.set(real);
       return new ModelRunner() {
         @Override
@@ -144,7 +145,7 @@ class ModelRegistryTest {
 
   @Test
   void aModelTheEngineRejectsIsAFormatFailure() throws Exception {
-    // Metadata the service accepts, but a tensor missing: only the engine's loader can tell.
+    // Valid metadata, but a tensor missing.
     SyntheticModel m = FixtureModels.model(FixtureModels.tiny(), 3);
     Map<String, SyntheticModel.RawTensor> tensors = m.tensors();
     tensors.remove("blocks.1.mlp.fc2.bias");
@@ -157,6 +158,18 @@ class ModelRegistryTest {
     assertEquals(ModelLoadException.Reason.FORMAT, e.reason());
     assertTrue(e.getMessage().contains("blocks.1.mlp.fc2.bias"), e.getMessage());
     assertEquals(ModelState.FAILED, registry.get("broken").state());
+  }
+
+  @Test
+  void aSingleChannelModelIsRefusedWithTheReason() throws Exception {
+    // A valid export the engine could run, but the service decodes images to RGB only.
+    ModelConfig gray = new ModelConfig("gray", 32, 8, 1, 10, 32, 2, 2, 2.0, 4, 4, true, true, 1e-6);
+    FixtureModels.publish(store, "models/gray/1", FixtureModels.model(gray, 5));
+    ModelLoadException e = assertThrows(ModelLoadException.class,
+        () -> registry.load(ModelSource.of("models/gray/1", null), false));
+    assertEquals(ModelLoadException.Reason.FORMAT, e.reason());
+    assertTrue(e.getMessage().contains("in_chans is 1, only RGB (3) models can be served"), e.getMessage());
+    assertEquals(ModelState.FAILED, registry.get("gray").state());
   }
 
   @Test

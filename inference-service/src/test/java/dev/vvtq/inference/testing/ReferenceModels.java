@@ -11,7 +11,6 @@ import dev.vvtq.engine.model.ExportedModel;
 import dev.vvtq.engine.testing.ReferenceDeit;
 import dev.vvtq.engine.testing.SyntheticModel;
 import dev.vvtq.inference.model.ModelDescription;
-import dev.vvtq.inference.model.ModelDescriptionReader;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -36,7 +35,7 @@ public final class ReferenceModels implements AutoCloseable {
   }
 
   public ModelDescription description(String key) throws IOException {
-    return ModelDescriptionReader.read(store.pathOf(key + "/" + ExportedModel.MODEL_FILE));
+    return ModelDescription.of(ExportedModel.load(store.pathOf(key)));
   }
 
   /** The logits of the engine opened directly on the published folder, for {@code n} preprocessed images. */

@@ -34,8 +34,8 @@ public class SlowEngineRunnerFactory implements ModelRunnerFactory {
   }
 
   @Override
-  public ModelRunner open(Path modelDir, ModelDescription description) throws IOException {
-    ModelRunner runner = engine.open(modelDir, description);
+  public ModelRunner open(Path modelDir) throws IOException {
+    ModelRunner runner = engine.open(modelDir);
     return new ModelRunner() {
       @Override
       public ModelDescription description() {
