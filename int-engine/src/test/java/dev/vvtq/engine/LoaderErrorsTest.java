@@ -124,6 +124,12 @@ class LoaderErrorsTest {
     meta.put("config", meta.get("config").replace("\"wbits\":4", "\"wbits\":-1"));
     assertTrue(loadError(write("float", model.tensors(), meta)).contains("a float model"));
     meta = model.metadata();
+    meta.put("config", meta.get("config").replace("\"norm_eps\":", "\"eps\":"));
+    assertTrue(loadError(write("eps", model.tensors(), meta)).contains("config metadata has no 'norm_eps'"));
+    meta = model.metadata();
+    meta.put("config", meta.get("config").replace("\"depth\":2", "\"depth\":2.5"));
+    assertTrue(loadError(write("depth", model.tensors(), meta)).contains("config metadata 'depth' is 2.5, not an integer"));
+    meta = model.metadata();
     meta.put("format", "vvtq-int/0");
     assertTrue(loadError(write("format", model.tensors(), meta)).contains("this engine reads 'vvtq-int/1'"));
     meta = model.metadata();

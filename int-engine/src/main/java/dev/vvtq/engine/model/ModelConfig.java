@@ -1,8 +1,8 @@
 package dev.vvtq.engine.model;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.vvtq.artifacts.json.JsonFields;
 
 /**
  * The {@code config} metadata of an exported model (docs/EXPORT-FORMAT.md), validated, with the
@@ -52,70 +52,22 @@ public record ModelConfig(
 
   /** Parses the {@code config} metadata string; every key of the format is required. */
   public static ModelConfig fromJson(String json) {
-    JsonNode n;
-    try {
-      n = JSON.readTree(json);
-    } catch (Exception e) {
-      throw new ModelFormatException("config metadata is not valid JSON: " + e.getMessage(), e);
-    }
-    if (n == null || !n.isObject()) {
-      throw new ModelFormatException("config metadata is not a JSON object");
-    }
+    JsonFields n = JsonFields.parse(json, "config metadata", ModelFormatException::new);
     return new ModelConfig(
-        text(n, "name"),
-        integer(n, "img_size"),
-        integer(n, "patch_size"),
-        integer(n, "in_chans"),
-        integer(n, "num_classes"),
-        integer(n, "embed_dim"),
-        integer(n, "depth"),
-        integer(n, "num_heads"),
-        number(n, "mlp_ratio"),
-        integer(n, "wbits"),
-        integer(n, "abits"),
-        bool(n, "head_wise"),
-        bool(n, "use_offset"),
-        number(n, "norm_eps"));
-  }
-
-  private static JsonNode field(JsonNode n, String key) {
-    JsonNode v = n.get(key);
-    if (v == null || v.isNull()) {
-      throw new ModelFormatException("config metadata has no '" + key + "'");
-    }
-    return v;
-  }
-
-  private static String text(JsonNode n, String key) {
-    JsonNode v = field(n, key);
-    if (!v.isTextual()) {
-      throw new ModelFormatException("config '" + key + "' is " + v + ", not a string");
-    }
-    return v.asText();
-  }
-
-  private static int integer(JsonNode n, String key) {
-    JsonNode v = field(n, key);
-    if (!v.isIntegralNumber() || !v.canConvertToInt()) {
-      throw new ModelFormatException("config '" + key + "' is " + v + ", not an integer");
-    }
-    return v.asInt();
-  }
-
-  private static double number(JsonNode n, String key) {
-    JsonNode v = field(n, key);
-    if (!v.isNumber()) {
-      throw new ModelFormatException("config '" + key + "' is " + v + ", not a number");
-    }
-    return v.asDouble();
-  }
-
-  private static boolean bool(JsonNode n, String key) {
-    JsonNode v = field(n, key);
-    if (!v.isBoolean()) {
-      throw new ModelFormatException("config '" + key + "' is " + v + ", not true or false");
-    }
-    return v.asBoolean();
+        n.text("name"),
+        n.integer("img_size"),
+        n.integer("patch_size"),
+        n.integer("in_chans"),
+        n.integer("num_classes"),
+        n.integer("embed_dim"),
+        n.integer("depth"),
+        n.integer("num_heads"),
+        n.number("mlp_ratio"),
+        n.integer("wbits"),
+        n.integer("abits"),
+        n.bool("head_wise"),
+        n.bool("use_offset"),
+        n.number("norm_eps"));
   }
 
   /** The {@code config} metadata string of this configuration. */
