@@ -9,6 +9,7 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.NoSuchElementException;
 import java.util.concurrent.CancellationException;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -37,6 +38,7 @@ public final class DataLoader implements AutoCloseable {
   private final LoaderOptions options;
   private final int itemsPerBatch;
   private final ExecutorService workers;
+  private final List<Thread> workerThreads = new CopyOnWriteArrayList<>();
 
   public DataLoader(SampleSource source, LoaderOptions options) {
     this.source = source;
@@ -45,6 +47,7 @@ public final class DataLoader implements AutoCloseable {
     ThreadFactory threads = r -> {
       Thread t = new Thread(r, "vvtq-loader-" + THREAD_IDS.incrementAndGet());
       t.setDaemon(true);
+      workerThreads.add(t);
       return t;
     };
     this.workers = options.workers() > 0 ? Executors.newFixedThreadPool(options.workers(), threads) : null;
@@ -103,7 +106,7 @@ public final class DataLoader implements AutoCloseable {
     return it;
   }
 
-  /** Stops the worker threads and waits (up to 10 s) for them to finish. */
+  /** Stops the worker threads and waits (up to 10 s) for them to end. */
   @Override
   public void close() {
     if (workers == null) {
@@ -113,6 +116,10 @@ public final class DataLoader implements AutoCloseable {
     try {
       if (!workers.awaitTermination(10, TimeUnit.SECONDS)) {
         throw new IllegalStateException("data loader threads did not stop within 10 s");
+      }
+      // The pool reports termination while its last thread is still returning from run().
+      for (Thread t : workerThreads) {
+        t.join(TimeUnit.SECONDS.toMillis(10));
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
