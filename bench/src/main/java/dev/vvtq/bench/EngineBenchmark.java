@@ -160,7 +160,8 @@ public final class EngineBenchmark {
     return idle;
   }
 
-  private static String arg(String[] args, String key, String def) {
+  /** The value of {@code key=value} among {@code args}, or {@code def}; the bench mains' one argument form. */
+  static String arg(String[] args, String key, String def) {
     for (String a : args) {
       if (a.startsWith(key + "=")) {
         return a.substring(key.length() + 1);

@@ -41,24 +41,15 @@ import java.util.Map;
 public final class EngineVsDjlBenchmark {
   private EngineVsDjlBenchmark() {}
 
-  private static String arg(String[] args, String key, String def) {
-    for (String a : args) {
-      if (a.startsWith(key + "=")) {
-        return a.substring(key.length() + 1);
-      }
-    }
-    return def;
-  }
-
   public static void main(String[] args) throws Exception {
-    String name = arg(args, "model", "deit_tiny_patch16_224");
-    int bits = Integer.parseInt(arg(args, "bits", "4"));
-    int threads = Integer.parseInt(arg(args, "threads", "2"));
-    int[] batches = Arrays.stream(arg(args, "batches", "1,8,32").split(",")).mapToInt(Integer::parseInt).toArray();
-    int rounds = Integer.parseInt(arg(args, "rounds", "3"));
-    double seconds = Double.parseDouble(arg(args, "seconds", "4"));
-    double quiet = Double.parseDouble(arg(args, "quiet", "0.9"));
-    long seed = Long.parseLong(arg(args, "seed", "5"));
+    String name = EngineBenchmark.arg(args, "model", "deit_tiny_patch16_224");
+    int bits = Integer.parseInt(EngineBenchmark.arg(args, "bits", "4"));
+    int threads = Integer.parseInt(EngineBenchmark.arg(args, "threads", "2"));
+    int[] batches = Arrays.stream(EngineBenchmark.arg(args, "batches", "1,8,32").split(",")).mapToInt(Integer::parseInt).toArray();
+    int rounds = Integer.parseInt(EngineBenchmark.arg(args, "rounds", "3"));
+    double seconds = Double.parseDouble(EngineBenchmark.arg(args, "seconds", "4"));
+    double quiet = Double.parseDouble(EngineBenchmark.arg(args, "quiet", "0.9"));
+    long seed = Long.parseLong(EngineBenchmark.arg(args, "seed", "5"));
     // PyTorch reads its thread counts when DJL starts the engine: before the first NDManager.
     System.setProperty("ai.djl.pytorch.num_threads", Integer.toString(threads));
     System.setProperty("ai.djl.pytorch.num_interop_threads", "1");

@@ -69,27 +69,18 @@ public final class EngineAgreementCheck {
   /** An image outside the per-image bound, with its images and both sides' logits. */
   record Outlier(int index, float[] image, float[] djl, float[] engine) {}
 
-  private static String arg(String[] args, String key, String def) {
-    for (String a : args) {
-      if (a.startsWith(key + "=")) {
-        return a.substring(key.length() + 1);
-      }
-    }
-    return def;
-  }
-
   public static void main(String[] args) throws Exception {
-    String storeLocation = arg(args, "store", "/work/fmnist/artifacts");
-    String checkpoint = arg(args, "checkpoint", "runs/fmnist-w4a4-quick@best");
-    String modelRef = arg(args, "model", "models/fmnist-w4a4/1");
-    Path data = Path.of(arg(args, "data", "/tmp/pq/fashion-mnist"));
-    String split = arg(args, "split", "val");
-    int limit = Integer.parseInt(arg(args, "limit", "0"));
-    int batch = Integer.parseInt(arg(args, "batch", "250"));
-    int threads = Integer.parseInt(arg(args, "threads", "2"));
-    int random = Integer.parseInt(arg(args, "random", "32"));
-    double[] scales = Arrays.stream(arg(args, "scales", "1,4").split(",")).mapToDouble(Double::parseDouble).toArray();
-    long seed = Long.parseLong(arg(args, "seed", "5"));
+    String storeLocation = EngineBenchmark.arg(args, "store", "/work/fmnist/artifacts");
+    String checkpoint = EngineBenchmark.arg(args, "checkpoint", "runs/fmnist-w4a4-quick@best");
+    String modelRef = EngineBenchmark.arg(args, "model", "models/fmnist-w4a4/1");
+    Path data = Path.of(EngineBenchmark.arg(args, "data", "/tmp/pq/fashion-mnist"));
+    String split = EngineBenchmark.arg(args, "split", "val");
+    int limit = Integer.parseInt(EngineBenchmark.arg(args, "limit", "0"));
+    int batch = Integer.parseInt(EngineBenchmark.arg(args, "batch", "250"));
+    int threads = Integer.parseInt(EngineBenchmark.arg(args, "threads", "2"));
+    int random = Integer.parseInt(EngineBenchmark.arg(args, "random", "32"));
+    double[] scales = Arrays.stream(EngineBenchmark.arg(args, "scales", "1,4").split(",")).mapToDouble(Double::parseDouble).toArray();
+    long seed = Long.parseLong(EngineBenchmark.arg(args, "seed", "5"));
 
     System.out.println("== int-engine vs DJL fake-quant");
     System.out.printf(Locale.ROOT, "machine: %s, %d cores visible; JDK %s (%s)%n", EngineBenchmark.cpuModel(),
@@ -163,17 +154,7 @@ public final class EngineAgreementCheck {
           long t2 = System.nanoTime();
           djlSeconds += (t1 - t0) / 1e9;
           engineSeconds += (t2 - t1) / 1e9;
-          for (int i = 0; i < count; i++) {
-            LogitAgreement one = new LogitAgreement(classes);
-            one.add(Arrays.copyOfRange(djl, i * classes, (i + 1) * classes),
-                Arrays.copyOfRange(logits, i * classes, (i + 1) * classes), 1, null);
-            relative[first + i] = one.worstRelativeDiff();
-            if (one.worstRelativeDiff() > MAX_RELATIVE || one.top1Agreements() == 0) {
-              outliers.add(new Outlier(first + i, Arrays.copyOfRange(xe, i * per, (i + 1) * per),
-                  Arrays.copyOfRange(djl, i * classes, (i + 1) * classes),
-                  Arrays.copyOfRange(logits, i * classes, (i + 1) * classes)));
-            }
-          }
+          perImage(first, count, xe, per, djl, logits, classes, relative, outliers);
           agreement.add(djl, logits, count, labels);
         }
         System.out.printf(Locale.ROOT, "inputs: %d images preprocessed by the checkpoint's config (img %d, crop_pct %s)"
@@ -217,15 +198,7 @@ public final class EngineAgreementCheck {
           float[] part = Arrays.copyOfRange(x, first * per, (first + n) * per);
           float[] djl = FakeQuantForward.logits(model, part, n);
           float[] eng = engine.forward(part, n);
-          for (int i = 0; i < n; i++) {
-            LogitAgreement one = new LogitAgreement(k);
-            one.add(Arrays.copyOfRange(djl, i * k, (i + 1) * k), Arrays.copyOfRange(eng, i * k, (i + 1) * k), 1, null);
-            relative[first + i] = one.worstRelativeDiff();
-            if (one.worstRelativeDiff() > MAX_RELATIVE || one.top1Agreements() == 0) {
-              outliers.add(new Outlier(first + i, Arrays.copyOfRange(part, i * per, (i + 1) * per),
-                  Arrays.copyOfRange(djl, i * k, (i + 1) * k), Arrays.copyOfRange(eng, i * k, (i + 1) * k)));
-            }
-          }
+          perImage(first, n, part, per, djl, eng, k, relative, outliers);
           agreement.add(djl, eng, n, null);
         }
       }
@@ -273,10 +246,25 @@ public final class EngineAgreementCheck {
     System.out.println("near-ties on those images, by quantizer kind (sum over images of the blocks where that quantizer had one): " + tieSites);
   }
 
+  /**
+   * Per image of a batch whose first image is number {@code first}: its relative difference into
+   * {@code relative}, and, when outside the bound or with another top-1 class, an {@link Outlier}.
+   */
+  static void perImage(int first, int count, float[] images, int per, float[] djl, float[] engine, int classes,
+      double[] relative, List<Outlier> outliers) {
+    for (int i = 0; i < count; i++) {
+      float[] d = Arrays.copyOfRange(djl, i * classes, (i + 1) * classes);
+      float[] e = Arrays.copyOfRange(engine, i * classes, (i + 1) * classes);
+      relative[first + i] = LogitAgreement.relativeDiff(d, e);
+      if (!close(d, e)) {
+        outliers.add(new Outlier(first + i, Arrays.copyOfRange(images, i * per, (i + 1) * per), d, e));
+      }
+    }
+  }
+
   static boolean close(float[] reference, float[] other) {
-    LogitAgreement a = new LogitAgreement(reference.length);
-    a.add(reference, other, 1, null);
-    return a.worstRelativeDiff() <= MAX_RELATIVE && a.top1Agreements() == 1;
+    return LogitAgreement.relativeDiff(reference, other) <= MAX_RELATIVE
+        && LogitAgreement.argmax(reference) == LogitAgreement.argmax(other);
   }
 
   static boolean report(LogitAgreement a, double[] relative, boolean labelled) {

@@ -69,6 +69,10 @@ public final class LogitAgreement {
   }
 
   private int argmax(float[] v, int off) {
+    return argmax(v, off, classes);
+  }
+
+  private static int argmax(float[] v, int off, int classes) {
     int best = 0;
     for (int c = 1; c < classes; c++) {
       if (v[off + c] > v[off + best]) {
@@ -76,6 +80,18 @@ public final class LogitAgreement {
       }
     }
     return best;
+  }
+
+  /** The class with the largest logit of one image (the first on a tie). */
+  public static int argmax(float[] logits) {
+    return argmax(logits, 0, logits.length);
+  }
+
+  /** One image's largest |difference| relative to the reference's logit range, as {@link #worstRelativeDiff}. */
+  public static double relativeDiff(float[] reference, float[] candidate) {
+    LogitAgreement a = new LogitAgreement(reference.length);
+    a.add(reference, candidate, 1, null);
+    return a.worstRelative;
   }
 
   /** Largest |difference| of one image divided by the reference's logit range of that image, over all images. */

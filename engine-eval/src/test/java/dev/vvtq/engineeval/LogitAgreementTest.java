@@ -21,4 +21,14 @@ class LogitAgreementTest {
     assertEquals(100.0, a.referenceTop1(), 1e-9);
     assertEquals(50.0, a.candidateTop1(), 1e-9);
   }
+
+  @Test
+  void oneImageFiguresMatchTheAccumulatedOnes() {
+    float[] reference = {0, 10, 5};
+    float[] candidate = {0, 9.9f, 10.2f};
+    assertEquals(0.52, LogitAgreement.relativeDiff(reference, candidate), 1e-6);
+    assertEquals(1, LogitAgreement.argmax(reference));
+    assertEquals(2, LogitAgreement.argmax(candidate));
+    assertEquals(0, LogitAgreement.argmax(new float[] {3, 3, 1}), "the first on a tie");
+  }
 }

@@ -55,7 +55,8 @@ final class TieAwareAgreement {
       Map<String, Integer> ties = reference.nearTies();
       String line = String.format(Locale.ROOT, "%s image %d: DJL vs engine %.3g of the range (top-1 %d vs %d);"
           + " exact reference vs DJL %.3g, vs engine %.3g; quantizer inputs near a rounding boundary: %s", what, i,
-          relative(d, e), argmax(d), argmax(e), relative(r, d), relative(r, e), ties);
+          LogitAgreement.relativeDiff(d, e), LogitAgreement.argmax(d), LogitAgreement.argmax(e),
+          LogitAgreement.relativeDiff(r, d), LogitAgreement.relativeDiff(r, e), ties);
       System.out.println(line);
       if (ties.isEmpty() || !(agrees(r, d) || agrees(r, e))) {
         report.append(line).append('\n');
@@ -70,22 +71,7 @@ final class TieAwareAgreement {
   }
 
   static boolean agrees(float[] reference, float[] other) {
-    return relative(reference, other) <= TOLERANCE && argmax(reference) == argmax(other);
-  }
-
-  static double relative(float[] reference, float[] other) {
-    LogitAgreement a = new LogitAgreement(reference.length);
-    a.add(reference, other, 1, null);
-    return a.worstRelativeDiff();
-  }
-
-  static int argmax(float[] v) {
-    int best = 0;
-    for (int i = 1; i < v.length; i++) {
-      if (v[i] > v[best]) {
-        best = i;
-      }
-    }
-    return best;
+    return LogitAgreement.relativeDiff(reference, other) <= TOLERANCE
+        && LogitAgreement.argmax(reference) == LogitAgreement.argmax(other);
   }
 }
