@@ -17,8 +17,7 @@ final class ExportedModelOption {
    */
   static Path resolve(String ref, StoreOptions store) throws IOException {
     Path local = Path.of(ref);
-    String key = ref.endsWith("/") ? ref.substring(0, ref.length() - 1) : ref;
-    if (Files.exists(local) || !key.matches(ExportedModels.KEY)) {
+    if (Files.exists(local) || !ExportedModels.isStoreKey(ref)) {
       return ExportedModels.resolve(ref, null, null);
     }
     Path scratch = Files.createTempDirectory("vvtq-model-");

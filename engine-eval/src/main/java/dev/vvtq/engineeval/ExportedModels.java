@@ -13,6 +13,15 @@ public final class ExportedModels {
 
   private ExportedModels() {}
 
+  /** Whether {@code ref} has the form of a store key {@code models/<name>/<version>} (a trailing slash allowed). */
+  public static boolean isStoreKey(String ref) {
+    return storeKey(ref).matches(KEY);
+  }
+
+  private static String storeKey(String ref) {
+    return ref.endsWith("/") ? ref.substring(0, ref.length() - 1) : ref;
+  }
+
   /**
    * The local folder of {@code ref}: the folder itself when one exists at that path; otherwise, when
    * {@code ref} is a store key {@code models/<name>/<version>} and {@code store} is not null, the
@@ -30,8 +39,8 @@ public final class ExportedModels {
       throw new IllegalArgumentException(ref + " is a file; an exported model is a folder (models/<name>/<version>/"
           + " holding manifest.json and model.safetensors)");
     }
-    String key = ref.endsWith("/") ? ref.substring(0, ref.length() - 1) : ref;
-    if (store == null || !key.matches(KEY)) {
+    String key = storeKey(ref);
+    if (store == null || !isStoreKey(ref)) {
       throw new IllegalArgumentException("no folder " + local.toAbsolutePath()
           + (store == null ? "" : ", and '" + ref + "' is not a store key models/<name>/<version>"));
     }

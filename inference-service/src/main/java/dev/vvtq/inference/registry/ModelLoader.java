@@ -7,6 +7,7 @@ import dev.vvtq.artifacts.manifest.ManifestFormatException;
 import dev.vvtq.artifacts.store.ArtifactIntegrityException;
 import dev.vvtq.artifacts.store.ArtifactNotFoundException;
 import dev.vvtq.artifacts.store.ArtifactStore;
+import dev.vvtq.engine.model.ExportedModel;
 import dev.vvtq.inference.model.ModelFormatException;
 import dev.vvtq.inference.model.ModelRunner;
 import dev.vvtq.inference.model.ModelRunnerFactory;
@@ -21,9 +22,6 @@ import java.nio.file.Path;
  * and validates its metadata) and warms the engine up.
  */
 public final class ModelLoader {
-  /** The weights file of an exported model folder. */
-  public static final String MODEL_FILE = "model.safetensors";
-
   private final ArtifactStore store;
   private final Path cacheDir;
   private final ModelRunnerFactory factory;
@@ -59,8 +57,8 @@ public final class ModelLoader {
       throw new ModelLoadException(Reason.FORMAT, where + " holds a '" + manifest.kind()
           + "' artifact, not an exported model ('" + ArtifactKinds.MODEL + "'); export it with 'vvtq export'", null);
     }
-    FileEntry entry = manifest.file(MODEL_FILE).orElseThrow(() -> new ModelLoadException(Reason.FORMAT,
-        "the manifest of " + where + " names no " + MODEL_FILE + " (files: " + manifest.files().keySet() + ")", null));
+    FileEntry entry = manifest.file(ExportedModel.MODEL_FILE).orElseThrow(() -> new ModelLoadException(Reason.FORMAT,
+        "the manifest of " + where + " names no " + ExportedModel.MODEL_FILE + " (files: " + manifest.files().keySet() + ")", null));
     ModelRunner runner;
     try {
       runner = factory.open(dir);
