@@ -40,6 +40,8 @@ public final class IntDeit implements AutoCloseable {
   }
 
   private static final java.lang.management.ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
+  /** How long a warm-up waits on a pass that still allocates a little before it reports it as settled. */
+  private static final Duration SETTLE = Duration.ofSeconds(3);
 
   private final PreparedModel model;
   private final EngineOptions options;
@@ -187,8 +189,8 @@ public final class IntDeit implements AutoCloseable {
    * Runs single-image passes on synthetic input until the kernels are compiled: the engine's threads
    * allocate nothing during three passes in a row (interpreted and C1-compiled Vector API code
    * allocates a box per vector) and the time per pass has stopped falling, or a pass allocates under
-   * 64 KiB and has not got faster for 50 passes (the report then shows what it still allocates), or
-   * {@code budget} is spent.
+   * 64 KiB, has not got faster for 50 passes and has allocated the same for the last 3 seconds (the
+   * report then shows what it still allocates), or {@code budget} is spent.
    * Every slot runs at least once.
    */
   public WarmUpReport warmUp(Duration budget) {
@@ -208,6 +210,8 @@ public final class IntDeit implements AutoCloseable {
     long allocated = -1;
     int clean = 0;
     int sinceBest = 0;
+    long allocationChangedAt = start;
+    long settleNanos = Math.min(SETTLE.toNanos(), budget.toNanos() / 2);
     try {
       // what measuring allocates itself (the result array), to subtract
       long probe = allocatedBytes(slot);
@@ -218,7 +222,11 @@ public final class IntDeit implements AutoCloseable {
         slot.pass.run(image, 0, 1, logits, 0);
         last = (System.nanoTime() - t0) / 1e6;
         long a1 = allocatedBytes(slot);
+        long before = allocated;
         allocated = a0 < 0 ? -1 : Math.max(0, a1 - a0 - overhead);
+        if (allocated != before) {
+          allocationChangedAt = System.nanoTime();
+        }
         if (passes++ == 0) {
           first = last;
         }
@@ -228,8 +236,10 @@ public final class IntDeit implements AutoCloseable {
         boolean fast = last < 1.25 * best;
         // A pass that still allocates a little (JDK 17's C2 sometimes leaves a few boxes in place;
         // uncompiled kernels allocate megabytes) after 50 passes without getting faster will not
-        // improve by waiting: report it rather than spin through the whole budget.
-        boolean settled = passes >= 50 && sinceBest >= 50 && allocated >= 0 && allocated < 64 * 1024;
+        // improve by waiting: report it rather than spin through the whole budget. Passes alone are no
+        // clock: a small model runs 50 passes in 2 ms, long before C2 has compiled the kernels.
+        boolean settled = passes >= 50 && sinceBest >= 50 && allocated >= 0 && allocated < 64 * 1024
+            && System.nanoTime() - allocationChangedAt >= settleNanos;
         if ((clean >= 3 || allocated < 0 && passes >= 50 || settled) && fast && passes >= 5) {
           break;
         }
