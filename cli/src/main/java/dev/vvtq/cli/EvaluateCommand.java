@@ -1,5 +1,6 @@
 package dev.vvtq.cli;
 
+import dev.vvtq.artifacts.files.ScratchFolder;
 import ai.djl.ndarray.NDManager;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -128,7 +129,7 @@ public final class EvaluateCommand implements Callable<Integer> {
     ImageFolder folder = ImageFolder.split(data, split);
     ExportedModel exported;
     try {
-      exported = ExportedModel.load(ExportedModelOption.resolve(ref, store));
+      exported = ExportedModelOption.load(ref, store);
     } catch (dev.vvtq.engine.model.ModelFormatException e) {
       throw new IllegalArgumentException(e.getMessage()
           + (checkpoint != null ? " (--engine int scores exported models; a checkpoint is scored with --engine djl)" : ""), e);
@@ -172,8 +173,9 @@ public final class EvaluateCommand implements Callable<Integer> {
 
   private Integer evaluateCheckpoint() throws Exception {
     ImageFolder folder = ImageFolder.split(data, split);
-    try (ArtifactStore artifacts = store.open(); NDManager root = NDManager.newBaseManager()) {
-      LoadedCheckpoint c = CheckpointRepository.resolve(artifacts, checkpoint, Files.createTempDirectory("vvtq-eval-"));
+    try (ArtifactStore artifacts = store.open(); NDManager root = NDManager.newBaseManager();
+        ScratchFolder scratch = ScratchFolder.create("vvtq-eval-")) {
+      LoadedCheckpoint c = CheckpointRepository.resolve(artifacts, checkpoint, scratch.path());
       try (QuantDeit m = ModelWeights.load(c.modelFile(), root)) {
         DeitConfig cfg = m.config();
         check("model", model, cfg.name());

@@ -1,5 +1,6 @@
 package dev.vvtq.cli;
 
+import dev.vvtq.artifacts.files.ScratchFolder;
 import ai.djl.ndarray.NDManager;
 import dev.vvtq.artifacts.manifest.Manifest;
 import dev.vvtq.artifacts.store.ArtifactStore;
@@ -52,8 +53,9 @@ public final class ExportCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    try (ArtifactStore artifacts = store.open(); NDManager root = NDManager.newBaseManager()) {
-      LoadedCheckpoint c = CheckpointRepository.resolve(artifacts, checkpoint, Files.createTempDirectory("vvtq-export-"));
+    try (ArtifactStore artifacts = store.open(); NDManager root = NDManager.newBaseManager();
+        ScratchFolder scratch = ScratchFolder.create("vvtq-export-")) {
+      LoadedCheckpoint c = CheckpointRepository.resolve(artifacts, checkpoint, scratch.path());
       List<String> classes = data != null ? ImageFolder.split(data, "train").classes()
           : c.classNames().orElseThrow(() -> new IllegalArgumentException(
               checkpoint + " records no class names; give --data DIR to take them from an ImageFolder"));

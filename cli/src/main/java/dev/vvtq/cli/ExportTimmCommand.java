@@ -1,5 +1,6 @@
 package dev.vvtq.cli;
 
+import dev.vvtq.artifacts.files.ScratchFolder;
 import ai.djl.ndarray.NDManager;
 import dev.vvtq.artifacts.store.ArtifactStore;
 import dev.vvtq.qat.checkpoint.CheckpointRepository;
@@ -7,7 +8,6 @@ import dev.vvtq.qat.checkpoint.LoadedCheckpoint;
 import dev.vvtq.qat.checkpoint.ModelWeights;
 import dev.vvtq.qat.checkpoint.TimmCheckpoint;
 import dev.vvtq.qat.model.QuantDeit;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
@@ -34,8 +34,9 @@ public final class ExportTimmCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    try (ArtifactStore artifacts = store.open(); NDManager root = NDManager.newBaseManager()) {
-      LoadedCheckpoint c = CheckpointRepository.resolve(artifacts, checkpoint, Files.createTempDirectory("vvtq-export-"));
+    try (ArtifactStore artifacts = store.open(); NDManager root = NDManager.newBaseManager();
+        ScratchFolder scratch = ScratchFolder.create("vvtq-export-")) {
+      LoadedCheckpoint c = CheckpointRepository.resolve(artifacts, checkpoint, scratch.path());
       try (QuantDeit m = ModelWeights.load(c.modelFile(), root)) {
         TimmCheckpoint.export(m, out);
       }

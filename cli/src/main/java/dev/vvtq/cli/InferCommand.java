@@ -59,8 +59,7 @@ public final class InferCommand implements Callable<Integer> {
     if (top < 1) {
       throw new CommandLine.ParameterException(cmd.commandLine(), "--top must be at least 1, got " + top);
     }
-    Path dir = ExportedModelOption.resolve(model, store);
-    ExportedModel exported = ExportedModel.load(dir);
+    ExportedModel exported = ExportedModelOption.load(model, store);
     EvalPreprocessor pre = EngineEvaluation.preprocessor(exported);
     PrintWriter out = cmd.commandLine().getOut();
     PrintWriter err = cmd.commandLine().getErr();

@@ -1,5 +1,6 @@
 package dev.vvtq.cli;
 
+import dev.vvtq.artifacts.files.ScratchFolder;
 import ai.djl.ndarray.NDManager;
 import dev.vvtq.artifacts.manifest.ArtifactKinds;
 import dev.vvtq.artifacts.store.ArtifactStore;
@@ -73,8 +74,9 @@ public final class LabelCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     ImageFolder train = ImageFolder.split(data, "train");
-    try (ArtifactStore artifacts = store.open(); NDManager root = NDManager.newBaseManager()) {
-      LoadedCheckpoint c = CheckpointRepository.resolve(artifacts, teacher, Files.createTempDirectory("vvtq-label-"));
+    try (ArtifactStore artifacts = store.open(); NDManager root = NDManager.newBaseManager();
+        ScratchFolder scratch = ScratchFolder.create("vvtq-label-")) {
+      LoadedCheckpoint c = CheckpointRepository.resolve(artifacts, teacher, scratch.path());
       try (QuantDeit model = ModelWeights.load(c.modelFile(), root);
           ProgressBar bar = new ProgressBar(cmd.commandLine().getErr())) {
         if (model.config().numClasses() != train.numClasses()) {

@@ -1,10 +1,10 @@
 package dev.vvtq.cli;
 
+import dev.vvtq.artifacts.files.ScratchFolder;
 import dev.vvtq.artifacts.store.ArtifactStore;
 import dev.vvtq.qat.train.Trainer;
 import dev.vvtq.qat.train.TrainingResult;
 import dev.vvtq.qat.train.TrainSpec;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.concurrent.Callable;
@@ -120,7 +120,7 @@ public final class TrainCommand implements Callable<Integer> {
 
   @Mixin StoreOptions store;
 
-  @Option(names = "--work-dir", paramLabel = "DIR", description = "Scratch folder for fetched checkpoints and soft labels (default: a temporary folder).")
+  @Option(names = "--work-dir", paramLabel = "DIR", description = "Scratch folder for fetched checkpoints and soft labels (default: a temporary folder, removed at the end).")
   Path workDir;
 
   /** The spec these flags describe. */
@@ -136,7 +136,10 @@ public final class TrainCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     TrainSpec spec = spec().validated();
-    Path work = workDir != null ? workDir : Files.createTempDirectory("vvtq-train-");
+    // Without --work-dir, what the run fetches (soft labels, the --finetune checkpoint) is fetched
+    // again by the next run: a temporary folder, removed at the end.
+    ScratchFolder scratch = workDir == null ? ScratchFolder.create("vvtq-train-") : null;
+    Path work = workDir != null ? workDir : scratch.path();
     AtomicBoolean cancel = new AtomicBoolean();
     Thread main = Thread.currentThread();
     Thread hook = new Thread(() -> {
@@ -161,6 +164,9 @@ public final class TrainCommand implements Callable<Integer> {
         Runtime.getRuntime().removeShutdownHook(hook);
       } catch (IllegalStateException shuttingDown) {
         // The JVM is already exiting; the hook is running.
+      }
+      if (scratch != null) {
+        scratch.close();
       }
     }
   }

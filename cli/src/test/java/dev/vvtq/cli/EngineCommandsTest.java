@@ -13,6 +13,7 @@ import dev.vvtq.qat.data.ImageFolder;
 import dev.vvtq.qat.model.DeitConfig;
 import dev.vvtq.qat.model.DeitModels;
 import dev.vvtq.qat.model.QuantDeit;
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
@@ -107,9 +108,17 @@ class EngineCommandsTest {
   @Test
   void inferReadsAStoreKeyAndHonoursTop() throws Exception {
     Path image = valImages().get(0);
+    List<Path> before = fetchFolders();
     assertEquals(0, run("infer", "--store", store.toString(), "--model-path", "models/pico/1", "-k", "2",
         image.toString()), err.toString());
     assertEquals(3, out.toString().split("\\R").length, out.toString());
+    assertEquals(before, fetchFolders(), "the model fetched from the store is not left in the temporary folder");
+  }
+
+  private static List<Path> fetchFolders() throws IOException {
+    try (var all = Files.list(Path.of(System.getProperty("java.io.tmpdir")))) {
+      return all.filter(p -> p.getFileName().toString().startsWith("vvtq-model-")).sorted().toList();
+    }
   }
 
   @Test

@@ -1,5 +1,6 @@
 package dev.vvtq.artifacts.store;
 
+import dev.vvtq.artifacts.files.AtomicFiles;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;

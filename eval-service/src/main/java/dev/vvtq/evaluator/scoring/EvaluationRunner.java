@@ -1,5 +1,6 @@
 package dev.vvtq.evaluator.scoring;
 
+import dev.vvtq.artifacts.files.FileTree;
 import com.google.protobuf.Timestamp;
 import dev.vvtq.proto.v1.ArtifactRef;
 import dev.vvtq.proto.v1.ClassAccuracy;
@@ -18,10 +19,8 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
-import java.util.Comparator;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Consumer;
-import java.util.stream.Stream;
 
 /**
  * Scores one artifact on one dataset: checks the request, waits for a slot, fetches and opens the
@@ -130,9 +129,7 @@ public final class EvaluationRunner {
     } finally {
       slots.release();
       if (scratch != null) {
-        try (Stream<Path> files = Files.walk(scratch)) {
-          files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        }
+        FileTree.deleteQuietly(scratch);
       }
     }
   }

@@ -1,5 +1,6 @@
 package dev.vvtq.inference.registry;
 
+import dev.vvtq.artifacts.files.FileTree;
 import dev.vvtq.artifacts.manifest.ArtifactKinds;
 import dev.vvtq.artifacts.manifest.FileEntry;
 import dev.vvtq.artifacts.manifest.Manifest;
@@ -13,7 +14,6 @@ import dev.vvtq.inference.model.ModelRunner;
 import dev.vvtq.inference.model.ModelRunnerFactory;
 import dev.vvtq.inference.registry.ModelLoadException.Reason;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
@@ -78,12 +78,8 @@ public final class ModelLoader {
 
   /** Removes a model's cached files (after its runner was closed); failures are ignored. */
   public void evict(ModelSource source) {
-    Path dir = localDir(source);
-    try (var files = Files.walk(dir)) {
-      files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-    } catch (IOException ignored) {
-      // A stale cache folder is overwritten by the next fetch of the same key.
-    }
+    // A stale cache folder left here is overwritten by the next fetch of the same key.
+    FileTree.deleteQuietly(localDir(source));
   }
 
   /** A warmed-up runner and the SHA-256 of the weights it was opened from. */

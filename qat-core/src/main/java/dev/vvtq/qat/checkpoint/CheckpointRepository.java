@@ -1,5 +1,6 @@
 package dev.vvtq.qat.checkpoint;
 
+import dev.vvtq.artifacts.files.FileTree;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -87,9 +88,7 @@ public final class CheckpointRepository {
       }
       return new Saved(prefix, state.globalStep(), state.epoch());
     } finally {
-      try (var paths = Files.walk(staging)) {
-        paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-      }
+      FileTree.deleteQuietly(staging);
     }
   }
 

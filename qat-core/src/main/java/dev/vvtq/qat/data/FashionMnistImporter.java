@@ -1,5 +1,7 @@
 package dev.vvtq.qat.data;
 
+import dev.vvtq.artifacts.files.FileTree;
+import dev.vvtq.artifacts.manifest.Sha256;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -8,19 +10,11 @@ import java.io.IOException;
 import java.util.function.Consumer;
 import java.io.UncheckedIOException;
 import java.nio.file.AtomicMoveNotSupportedException;
-import java.nio.file.DirectoryNotEmptyException;
-import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
-import java.util.Comparator;
-import java.util.HexFormat;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.IntStream;
 import java.util.stream.Stream;
@@ -101,7 +95,7 @@ public final class FashionMnistImporter {
     Path parent = out.getParent();
     Files.createDirectories(parent);
     Path partial = parent.resolve("." + out.getFileName() + ".partial");
-    deleteTree(partial); // left by an interrupted run
+    FileTree.delete(partial); // left by an interrupted run
     Files.createDirectories(partial);
     ObjectNode marker = JSON.createObjectNode();
     marker.put("format", "vvtq-fashion-mnist-import/1");
@@ -116,8 +110,8 @@ public final class FashionMnistImporter {
         Path labelsFile = find(source, split.labels());
         byte[] imagesRaw = Files.readAllBytes(imagesFile);
         byte[] labelsRaw = Files.readAllBytes(labelsFile);
-        sources.put(imagesFile.getFileName().toString(), sha256(imagesRaw));
-        sources.put(labelsFile.getFileName().toString(), sha256(labelsRaw));
+        sources.put(imagesFile.getFileName().toString(), Sha256.hex(imagesRaw));
+        sources.put(labelsFile.getFileName().toString(), Sha256.hex(labelsRaw));
         IdxFile.Images images = IdxFile.parseImages(IdxFile.content(imagesRaw, imagesFile.toString()), imagesFile.toString(), SIDE, SIDE);
         byte[] labels = IdxFile.parseLabels(IdxFile.content(labelsRaw, labelsFile.toString()), labelsFile.toString(), CLASS_FOLDERS.size());
         if (images.count() != labels.length) {
@@ -146,7 +140,7 @@ public final class FashionMnistImporter {
         Files.move(partial, out);
       }
     } catch (IOException | RuntimeException e) {
-      deleteTree(partial);
+      FileTree.delete(partial);
       throw e;
     }
     log.accept("imported Fashion-MNIST into " + out + ": " + totals[0] + " train, " + totals[1] + " val images");
@@ -223,25 +217,6 @@ public final class FashionMnistImporter {
     }
     try (Stream<Path> s = Files.list(p)) {
       return s.findAny().isEmpty();
-    }
-  }
-
-  static String sha256(byte[] bytes) {
-    try {
-      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("the JDK lacks SHA-256", e);
-    }
-  }
-
-  private static void deleteTree(Path root) throws IOException {
-    if (!Files.exists(root)) {
-      return;
-    }
-    try (Stream<Path> walk = Files.walk(root)) {
-      for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
-        Files.delete(p);
-      }
     }
   }
 }

@@ -1,5 +1,6 @@
 package dev.vvtq.qat.data;
 
+import dev.vvtq.artifacts.manifest.Sha256;
 import dev.vvtq.artifacts.CodePointOrder;
 import dev.vvtq.imaging.ImageDecodeException;
 import dev.vvtq.imaging.ImageDecoder;
@@ -12,7 +13,6 @@ import java.nio.file.FileVisitOption;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HexFormat;
@@ -176,12 +176,7 @@ public final class ImageFolder {
    * per image in order. Soft labels record it to refuse a dataset whose images or order changed.
    */
   public String listingSha256() {
-    MessageDigest md;
-    try {
-      md = MessageDigest.getInstance("SHA-256");
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("the JDK lacks SHA-256", e);
-    }
+    MessageDigest md = Sha256.newDigest();
     for (ImageEntry e : entries) {
       String rel = root.relativize(e.path()).toString().replace(java.io.File.separatorChar, '/');
       md.update((e.label() + "\t" + rel + "\n").getBytes(StandardCharsets.UTF_8));

@@ -1,5 +1,6 @@
 package dev.vvtq.qat.export;
 
+import dev.vvtq.artifacts.files.ScratchFolder;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -13,7 +14,6 @@ import dev.vvtq.qat.model.IntegerModelView;
 import dev.vvtq.qat.nn.LayerNormLayer;
 import dev.vvtq.qat.quant.GroupAxis;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -150,9 +150,8 @@ public final class IntegerModelExporter {
    */
   public static Manifest publish(IntegerModelView view, List<String> classNames, ArtifactStore store, String prefix,
       String sourceCheckpoint) throws IOException {
-    Path tmp = Files.createTempDirectory("vvtq-export-");
-    try {
-      Path file = tmp.resolve("model.safetensors");
+    try (ScratchFolder tmp = ScratchFolder.create("vvtq-export-")) {
+      Path file = tmp.path().resolve("model.safetensors");
       writer(view, classNames).writeTo(file);
       Map<String, Object> fields = new LinkedHashMap<>();
       fields.put("model_format", FORMAT);
@@ -163,9 +162,6 @@ public final class IntegerModelExporter {
       view.activations().values().forEach(a -> bits.put(a.name(), a.bits()));
       fields.put("layers", bits);
       return store.publish(prefix, ArtifactKinds.MODEL, Map.of("model.safetensors", file), fields);
-    } finally {
-      Files.deleteIfExists(tmp.resolve("model.safetensors"));
-      Files.deleteIfExists(tmp);
     }
   }
 }

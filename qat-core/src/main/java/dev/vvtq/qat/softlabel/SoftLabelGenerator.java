@@ -1,5 +1,7 @@
 package dev.vvtq.qat.softlabel;
 
+import dev.vvtq.artifacts.files.AtomicFiles;
+import dev.vvtq.artifacts.manifest.Sha256;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
@@ -111,7 +113,7 @@ public final class SoftLabelGenerator {
       int count = Math.min(per, n - first);
       Path file = folder.resolve(shardFile(s));
       JsonNode recorded = finished.get(Integer.toString(s));
-      if (recorded != null && Files.isRegularFile(file) && recorded.path("sha256").asText().equals(AtomicFiles.sha256(file))
+      if (recorded != null && Files.isRegularFile(file) && recorded.path("sha256").asText().equals(Sha256.hex(file))
           && recorded.path("first").asInt() == first && recorded.path("count").asInt() == count) {
         shards.add(new SoftLabelManifest.Shard(file.getFileName().toString(), first, count, Files.size(file), recorded.path("sha256").asText()));
         imagesDone += count;
@@ -126,12 +128,12 @@ public final class SoftLabelGenerator {
           new GenerationProgress(sIndex, shardCount, before + done, n, false, rate(labelledBefore + done, start))));
       imagesDone += count;
       labelled += count;
-      String sha = AtomicFiles.sha256(file);
+      String sha = Sha256.hex(file);
       ObjectNode entry = finished.putObject(Integer.toString(s));
       entry.put("first", first);
       entry.put("count", count);
       entry.put("sha256", sha);
-      AtomicFiles.writeAtomically(folder.resolve(PROGRESS), JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(progress));
+      AtomicFiles.write(folder.resolve(PROGRESS), JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(progress));
       shards.add(new SoftLabelManifest.Shard(file.getFileName().toString(), first, count, Files.size(file), sha));
       listener.accept(new GenerationProgress(s + 1, shardCount, imagesDone, n, false, rate(labelled, start)));
     }
@@ -144,7 +146,7 @@ public final class SoftLabelGenerator {
   private static boolean allShardsIntact(Path folder, SoftLabelManifest manifest) throws IOException {
     for (SoftLabelManifest.Shard s : manifest.shards()) {
       Path file = folder.resolve(s.file());
-      if (!Files.isRegularFile(file) || !s.sha256().equals(AtomicFiles.sha256(file))) {
+      if (!Files.isRegularFile(file) || !s.sha256().equals(Sha256.hex(file))) {
         return false;
       }
     }

@@ -1,5 +1,6 @@
 package dev.vvtq.qat.softlabel;
 
+import dev.vvtq.artifacts.files.AtomicFiles;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -73,7 +74,7 @@ public record SoftLabelManifest(
   }
 
   void write(Path folder) throws IOException {
-    AtomicFiles.writeAtomically(folder.resolve(FILE), JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(toJson()));
+    AtomicFiles.write(folder.resolve(FILE), JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(toJson()));
   }
 
   /** Reads {@code folder/manifest.json}, failing with what is wrong and what to do. */

@@ -1,5 +1,6 @@
 package dev.vvtq.qat.softlabel;
 
+import dev.vvtq.artifacts.manifest.Sha256;
 import dev.vvtq.artifacts.safetensors.DType;
 import dev.vvtq.artifacts.safetensors.SafetensorsReader;
 import dev.vvtq.artifacts.safetensors.TensorInfo;
@@ -133,7 +134,7 @@ public final class SoftLabelStore implements AutoCloseable {
     if (!Files.isRegularFile(file)) {
       throw new IOException(file + " is missing although " + SoftLabelManifest.FILE + " lists it; rerun the generator on " + folder);
     }
-    String sha = AtomicFiles.sha256(file);
+    String sha = Sha256.hex(file);
     if (!sha.equals(shard.sha256())) {
       throw new IOException(file + " has SHA-256 " + sha + " but the manifest records " + shard.sha256()
           + " (corrupted or replaced); delete " + SoftLabelManifest.FILE + " and rerun the generator to redo it");

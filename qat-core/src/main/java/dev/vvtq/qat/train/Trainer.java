@@ -1,5 +1,6 @@
 package dev.vvtq.qat.train;
 
+import dev.vvtq.artifacts.files.ScratchFolder;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import dev.vvtq.artifacts.safetensors.SafetensorsReader;
@@ -67,7 +68,8 @@ public final class Trainer {
   /**
    * @param store where checkpoints, run.json and metrics go (and where store-key references in the
    *     spec are resolved)
-   * @param workDir scratch space for fetched checkpoints and soft labels
+   * @param workDir where the run fetches checkpoints and soft labels, into a folder of its own that
+   *     is removed when the run ends
    * @param cancelRequested polled after every step; when true the run checkpoints and stops
    */
   public Trainer(TrainSpec spec, ArtifactStore store, Path workDir, TrainingListener listener,
@@ -91,9 +93,15 @@ public final class Trainer {
 
   /** Runs the whole training; returns when done, cancelled, or throws on failure. */
   public TrainingResult run() throws IOException {
+    // Soft labels are read from their fetched shards throughout training, so the folder lives as long as the run.
+    try (ScratchFolder fetched = ScratchFolder.createIn(workDir, "run-")) {
+      return run(fetched.path());
+    }
+  }
+
+  private TrainingResult run(Path fetched) throws IOException {
     long started = System.nanoTime();
-    Files.createDirectories(workDir);
-    LoadedCheckpoint resumed = spec.resume() == null ? null : CheckpointRepository.resolve(store, spec.resume(), workDir);
+    LoadedCheckpoint resumed = spec.resume() == null ? null : CheckpointRepository.resolve(store, spec.resume(), fetched);
     // Resuming continues the same run (its folder, record and history) unless a new id is given.
     String runId = spec.runId() == null && resumed != null && resumed.manifest() != null
         ? resumed.manifest().field("run_id").map(n -> n.asText()).orElse(runIdFor(spec))
@@ -135,7 +143,7 @@ public final class Trainer {
         listener.onMessage("resumed " + spec.resume() + " at epoch " + state.epoch() + ", step " + state.globalStep());
       }
       if (spec.finetune() != null) {
-        LoadedCheckpoint ft = CheckpointRepository.resolve(store, spec.finetune(), workDir);
+        LoadedCheckpoint ft = CheckpointRepository.resolve(store, spec.finetune(), fetched);
         try (SafetensorsReader r = SafetensorsReader.open(ft.modelFile())) {
           ModelWeights.LoadReport report = ModelWeights.loadInto(model, r, true);
           if (!report.clean()) {
@@ -149,7 +157,7 @@ public final class Trainer {
       DecodedImageCache trainCache = new DecodedImageCache(trainFolder.size(), IMAGE_CACHE_BYTES);
       DecodedImageCache valCache = new DecodedImageCache(valFolder.size(), IMAGE_CACHE_BYTES / 4);
       int input = config.imgSize();
-      SoftLabelStore softLabels = spec.usesSoftLabels() ? openSoftLabels(trainFolder) : null;
+      SoftLabelStore softLabels = spec.usesSoftLabels() ? openSoftLabels(trainFolder, fetched) : null;
       SampleSource single = trainingSource(trainFolder, softLabels, 1, input, trainCache);
       SampleSource multi = softLabels != null && spec.numCrops() > 1
           ? trainingSource(trainFolder, softLabels, spec.numCrops(), input, trainCache) : null;
@@ -233,10 +241,10 @@ public final class Trainer {
     return s.multiCrop() ? multi : single;
   }
 
-  private SoftLabelStore openSoftLabels(ImageFolder train) throws IOException {
+  private SoftLabelStore openSoftLabels(ImageFolder train, Path fetched) throws IOException {
     Path folder = Path.of(spec.softlabelPath());
     if (!Files.isDirectory(folder)) {
-      Path into = Files.createTempDirectory(workDir, "softlabels-");
+      Path into = Files.createDirectories(fetched.resolve("softlabels"));
       try {
         store.fetchVerified(spec.softlabelPath(), into);
       } catch (dev.vvtq.artifacts.store.ArtifactNotFoundException e) {

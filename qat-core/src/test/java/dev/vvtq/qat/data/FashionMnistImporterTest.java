@@ -1,5 +1,6 @@
 package dev.vvtq.qat.data;
 
+import dev.vvtq.artifacts.manifest.Sha256;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -91,7 +92,7 @@ class FashionMnistImporterTest {
     assertEquals(Arrays.asList(0, 1, 2, 3, 4, 5, 6, 7, 8, 9), val.entries().stream().map(ImageEntry::label).toList());
     assertEquals("00009.png", val.entry(0).path().getFileName().toString());
     String marker = Files.readString(out.resolve(FashionMnistImporter.MARKER));
-    assertTrue(marker.contains(FashionMnistImporter.sha256(Files.readAllBytes(src.resolve("t10k-labels-idx1-ubyte")))), marker);
+    assertTrue(marker.contains(Sha256.hex(Files.readAllBytes(src.resolve("t10k-labels-idx1-ubyte")))), marker);
 
     log.clear();
     FashionMnistImporter.Result again = importer(12, 10).importTo(out, src);

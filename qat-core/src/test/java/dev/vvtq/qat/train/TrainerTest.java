@@ -19,6 +19,8 @@ import dev.vvtq.qat.nn.NoGrad;
 import dev.vvtq.qat.nn.Param;
 import dev.vvtq.qat.softlabel.SoftLabelGenerator;
 import dev.vvtq.qat.softlabel.SoftLabelSpec;
+import java.util.List;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
@@ -117,6 +119,10 @@ class TrainerTest {
         assertArrayEquals(straight.get(k).values(), resumed.get(k).values(), 1e-6f, k);
       }
       assertEquals(RunStatus.SUCCEEDED, RunRecord.load(store, "b").orElseThrow().status());
+    }
+    try (var left = Files.list(dir.resolve("work"))) {
+      assertEquals(List.of(), left.filter(p -> p.getFileName().toString().startsWith("run-")).toList(),
+          "each run removes what it fetched (the resumed checkpoint)");
     }
   }
 

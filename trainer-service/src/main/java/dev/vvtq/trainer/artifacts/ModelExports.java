@@ -1,5 +1,6 @@
 package dev.vvtq.trainer.artifacts;
 
+import dev.vvtq.artifacts.files.FileTree;
 import ai.djl.ndarray.NDManager;
 import dev.vvtq.artifacts.manifest.FileEntry;
 import dev.vvtq.artifacts.manifest.Manifest;
@@ -20,9 +21,7 @@ import dev.vvtq.trainer.jobs.JobStateException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Comparator;
 import java.util.List;
-import java.util.stream.Stream;
 
 /** Exports checkpoints of the store as packed integer models ({@code vvtq export --name}). */
 public final class ModelExports {
@@ -82,9 +81,7 @@ public final class ModelExports {
             .build();
       }
     } finally {
-      try (Stream<Path> files = Files.walk(scratch)) {
-        files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-      }
+      FileTree.deleteQuietly(scratch);
     }
   }
 }

@@ -1,5 +1,6 @@
 package dev.vvtq.trainer.jobs;
 
+import dev.vvtq.artifacts.files.ScratchFolder;
 import ai.djl.ndarray.NDManager;
 import dev.vvtq.artifacts.manifest.ArtifactKinds;
 import dev.vvtq.artifacts.store.ArtifactStore;
@@ -61,10 +62,10 @@ final class LabelJobRunner implements JobRunner {
   private JobOutcome label(Job job, LabelSpec s) throws IOException {
     long start = System.nanoTime();
     ImageFolder train = ImageFolder.split(Path.of(s.getData()), "train");
-    Path scratch = Files.createDirectories(workDir.resolve("jobs").resolve(job.id()));
     Path out = workDir.resolve("softlabels").resolve(s.getOutName());
-    try (NDManager root = NDManager.newBaseManager()) {
-      LoadedCheckpoint c = CheckpointRepository.resolve(store, CheckpointKeys.canonical(s.getTeacherCheckpoint()), scratch);
+    try (ScratchFolder scratch = ScratchFolder.createIn(workDir.resolve("jobs"), job.id() + "-");
+        NDManager root = NDManager.newBaseManager()) {
+      LoadedCheckpoint c = CheckpointRepository.resolve(store, CheckpointKeys.canonical(s.getTeacherCheckpoint()), scratch.path());
       try (QuantDeit model = ModelWeights.load(c.modelFile(), root)) {
         if (!s.getTeacherModel().isEmpty() && !s.getTeacherModel().equals(model.config().name())) {
           throw new IllegalArgumentException("teacher_model " + s.getTeacherModel() + " does not match the checkpoint's "

@@ -34,7 +34,7 @@ final class TrainJobRunner implements JobRunner {
   public JobOutcome run(Job job) throws Exception {
     dev.vvtq.qat.train.TrainSpec spec = TrainSpecs.toLibrary(job.trainSpec(), storeLocation, job.id());
     Listener listener = new Listener(job);
-    TrainingResult r = new Trainer(spec, store, workDir.resolve("jobs").resolve(job.id()), listener, job::cancelRequested).run();
+    TrainingResult r = new Trainer(spec, store, workDir.resolve("jobs"), listener, job::cancelRequested).run();
     if (r.cancelled()) {
       return JobOutcome.cancelled("cancelled; last checkpoint " + r.lastCheckpoint()
           + " (submit again with resume 'runs/" + r.runId() + "' to continue)");

@@ -1,4 +1,4 @@
-package dev.vvtq.artifacts.store;
+package dev.vvtq.artifacts.files;
 
 import java.io.IOException;
 import java.io.OutputStream;
@@ -10,23 +10,23 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 
 /** Writing local files so that no reader ever sees a partial one: a hidden sibling, then a rename. */
-final class AtomicFiles {
+public final class AtomicFiles {
   /** Writes the content of a file. */
-  interface Writer {
+  public interface Writer {
     void writeTo(OutputStream out) throws IOException;
   }
 
   private AtomicFiles() {}
 
   /** A new empty hidden sibling of {@code target}, in the same folder so a rename can be atomic. */
-  static Path stagingFileFor(Path target) throws IOException {
+  public static Path stagingFileFor(Path target) throws IOException {
     Path dir = target.toAbsolutePath().getParent();
     Files.createDirectories(dir);
     return Files.createTempFile(dir, "." + target.getFileName() + ".", ".part");
   }
 
   /** Writes through a staging file, flushes it to disk, then renames it over the target. */
-  static void write(Path target, Writer writer) throws IOException {
+  public static void write(Path target, Writer writer) throws IOException {
     Path staging = stagingFileFor(target);
     try {
       try (OutputStream out = Files.newOutputStream(staging)) {
@@ -42,8 +42,13 @@ final class AtomicFiles {
     }
   }
 
+  /** Writes {@code content} as the whole of {@code target}, through a staging file. */
+  public static void write(Path target, byte[] content) throws IOException {
+    write(target, out -> out.write(content));
+  }
+
   /** Renames a finished staging file over the target, atomically where the file system can. */
-  static void moveIntoPlace(Path staging, Path target) throws IOException {
+  public static void moveIntoPlace(Path staging, Path target) throws IOException {
     try {
       Files.move(staging, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     } catch (AtomicMoveNotSupportedException e) {
