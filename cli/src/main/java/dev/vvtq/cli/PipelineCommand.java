@@ -172,11 +172,12 @@ public final class PipelineCommand implements Callable<Integer> {
 
       double total = since(t0);
       out.println();
+      // A run's own record, not this invocation's clock: a reused or resumed run trained in earlier invocations too.
       out.printf("%-22s %-6s %8s %8s %14s %12s%n", "model", "bits", "top-1", "top-5", "weights (B)", "train time");
       out.printf(Locale.ROOT, "%-22s %-6s %8.2f %8.2f %,14d %12s%n", s.model(), "FP32", fp.top1(), fp.top5(), sizes[0],
-          ProgressBar.duration(seconds.get("teacher")));
+          ProgressBar.duration(fpRec.trainingSeconds()));
       out.printf(Locale.ROOT, "%-22s %-6s %8.2f %8.2f %,14d %12s%n", s.model(), bits.toUpperCase(Locale.ROOT), q.top1(),
-          q.top5(), sizes[1], ProgressBar.duration(seconds.get("QAT")));
+          q.top5(), sizes[1], ProgressBar.duration(qRec.trainingSeconds()));
       out.println();
       StringBuilder stages = new StringBuilder("wall time:");
       seconds.forEach((k, v) -> stages.append(String.format(Locale.ROOT, " %s %s,", k, ProgressBar.duration(v))));

@@ -69,5 +69,11 @@ class PipelineCommandTest {
     assertEquals(0, cl.execute(args));
     assertTrue(again.toString().contains("already finished: reusing it"), again.toString());
     assertTrue(again.toString().contains("already published: reusing them"), again.toString());
+    assertEquals(tableRows(text), tableRows(again.toString()),
+        "a rerun reports the reused runs as they were, their training time included");
+  }
+
+  private static java.util.List<String> tableRows(String out) {
+    return out.lines().filter(l -> l.startsWith("deit_")).toList();
   }
 }

@@ -47,6 +47,11 @@ public record RunRecord(
         bestTop1, bestCheckpoint, latestCheckpoint, history);
   }
 
+  /** Seconds the recorded passes trained, over every invocation that added to the run (a resume included). */
+  public double trainingSeconds() {
+    return history.stream().mapToDouble(EpochRecord::seconds).sum();
+  }
+
   /** A copy with a longer history and checkpoint pointers, updated now. */
   public RunRecord withProgress(List<EpochRecord> h, double best, String bestCkpt, String latestCkpt) {
     int done = h.isEmpty() ? 0 : h.get(h.size() - 1).epochsDone();
