@@ -1,7 +1,7 @@
 package dev.vvtq.cli;
 
-import dev.vvtq.artifacts.files.ScratchFolder;
 import ai.djl.ndarray.NDManager;
+import dev.vvtq.artifacts.files.ScratchFolder;
 import dev.vvtq.artifacts.manifest.ArtifactKinds;
 import dev.vvtq.artifacts.store.ArtifactStore;
 import dev.vvtq.imaging.Normalization;

@@ -1,9 +1,9 @@
 package dev.vvtq.artifacts.store;
 
+import dev.vvtq.artifacts.files.AtomicFiles;
 import dev.vvtq.artifacts.manifest.FileEntry;
 import dev.vvtq.artifacts.manifest.Manifest;
 import dev.vvtq.artifacts.manifest.ManifestFormatException;
-import dev.vvtq.artifacts.files.AtomicFiles;
 import dev.vvtq.artifacts.manifest.Sha256;
 import java.io.IOException;
 import java.nio.file.Files;

@@ -1,7 +1,7 @@
 package dev.vvtq.evaluator.scoring;
 
-import dev.vvtq.artifacts.files.FileTree;
 import com.google.protobuf.Timestamp;
+import dev.vvtq.artifacts.files.FileTree;
 import dev.vvtq.proto.v1.ArtifactRef;
 import dev.vvtq.proto.v1.ClassAccuracy;
 import dev.vvtq.proto.v1.ConfusionMatrix;

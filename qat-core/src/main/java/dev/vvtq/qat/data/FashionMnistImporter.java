@@ -1,10 +1,10 @@
 package dev.vvtq.qat.data;
 
-import dev.vvtq.artifacts.files.FileTree;
-import dev.vvtq.artifacts.manifest.Sha256;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.vvtq.artifacts.files.FileTree;
+import dev.vvtq.artifacts.manifest.Sha256;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.util.function.Consumer;

@@ -1,7 +1,7 @@
 package dev.vvtq.qat.data;
 
-import dev.vvtq.artifacts.manifest.Sha256;
 import dev.vvtq.artifacts.CodePointOrder;
+import dev.vvtq.artifacts.manifest.Sha256;
 import dev.vvtq.imaging.ImageDecodeException;
 import dev.vvtq.imaging.ImageDecoder;
 import dev.vvtq.imaging.ImageExtensions;

@@ -1,9 +1,9 @@
 package dev.vvtq.qat.export;
 
-import dev.vvtq.artifacts.files.ScratchFolder;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.vvtq.artifacts.files.ScratchFolder;
 import dev.vvtq.artifacts.manifest.ArtifactKinds;
 import dev.vvtq.artifacts.manifest.Manifest;
 import dev.vvtq.artifacts.safetensors.SafetensorsWriter;

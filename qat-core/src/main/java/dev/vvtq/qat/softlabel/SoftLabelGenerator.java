@@ -1,7 +1,5 @@
 package dev.vvtq.qat.softlabel;
 
-import dev.vvtq.artifacts.files.AtomicFiles;
-import dev.vvtq.artifacts.manifest.Sha256;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
@@ -9,6 +7,8 @@ import ai.djl.ndarray.types.Shape;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.vvtq.artifacts.files.AtomicFiles;
+import dev.vvtq.artifacts.manifest.Sha256;
 import dev.vvtq.artifacts.safetensors.SafetensorsWriter;
 import dev.vvtq.imaging.CropBox;
 import dev.vvtq.imaging.PilBilinearResize;

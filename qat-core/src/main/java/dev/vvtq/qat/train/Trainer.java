@@ -1,8 +1,8 @@
 package dev.vvtq.qat.train;
 
-import dev.vvtq.artifacts.files.ScratchFolder;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import dev.vvtq.artifacts.files.ScratchFolder;
 import dev.vvtq.artifacts.safetensors.SafetensorsReader;
 import dev.vvtq.artifacts.store.ArtifactStore;
 import dev.vvtq.imaging.Normalization;

@@ -1,7 +1,7 @@
 package dev.vvtq.trainer.artifacts;
 
-import dev.vvtq.artifacts.files.FileTree;
 import ai.djl.ndarray.NDManager;
+import dev.vvtq.artifacts.files.FileTree;
 import dev.vvtq.artifacts.manifest.FileEntry;
 import dev.vvtq.artifacts.manifest.Manifest;
 import dev.vvtq.artifacts.store.ArtifactStore;
