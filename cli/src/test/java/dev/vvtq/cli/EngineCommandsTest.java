@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import ai.djl.ndarray.NDManager;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.vvtq.artifacts.files.FileTree;
 import dev.vvtq.engineeval.CalibratedModels;
 import dev.vvtq.imaging.ImageDecoder;
 import dev.vvtq.qat.checkpoint.ModelWeights;
@@ -203,7 +204,7 @@ class EngineCommandsTest {
 
     Path fewer = dir.resolve("fewer");
     PipelineCommandTest.images(fewer.resolve("val"), 1, 3);
-    Files.walk(fewer.resolve("val/class5")).sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+    FileTree.delete(fewer.resolve("val/class5"));
     assertEquals(1, run("evaluate", "--engine", "int", "--model-path", modelDir.toString(), "--data", fewer.toString()));
     assertTrue(err.toString().contains("has 6 classes but"), err.toString());
   }

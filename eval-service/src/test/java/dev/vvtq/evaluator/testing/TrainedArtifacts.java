@@ -1,6 +1,7 @@
 package dev.vvtq.evaluator.testing;
 
 import ai.djl.ndarray.NDManager;
+import dev.vvtq.artifacts.files.ScratchFolder;
 import dev.vvtq.artifacts.store.ArtifactStore;
 import dev.vvtq.artifacts.store.LocalFolderStore;
 import dev.vvtq.qat.checkpoint.CheckpointRepository;
@@ -11,7 +12,6 @@ import dev.vvtq.qat.model.IntegerModelView;
 import dev.vvtq.qat.model.QuantDeit;
 import dev.vvtq.qat.train.TrainSpec;
 import dev.vvtq.qat.train.Trainer;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 
@@ -33,8 +33,9 @@ public final class TrainedArtifacts {
     if (made) {
       return;
     }
-    Path work = Files.createTempDirectory("vvtq-eval-fixtures");
-    try (ArtifactStore store = new LocalFolderStore(Path.of(storeRoot))) {
+    try (ScratchFolder scratch = ScratchFolder.create("vvtq-eval-fixtures");
+        ArtifactStore store = new LocalFolderStore(Path.of(storeRoot))) {
+      Path work = scratch.path();
       TrainSpec base = TrainSpec.builder().model("deit_pico_patch4_16").data(data).epochs(4).batchSize(8).lr(2e-3)
           .minLr(1e-5).warmupEpochs(0).seed(7).threads(1).saveCheckpointPath(storeRoot).build();
       new Trainer(base.toBuilder().runId("fp").build(), store, work, null, null).run();

@@ -1,5 +1,6 @@
 package dev.vvtq.inference.testing;
 
+import dev.vvtq.artifacts.files.FileTree;
 import dev.vvtq.artifacts.store.LocalFolderStore;
 import dev.vvtq.engine.testing.SyntheticModel;
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
@@ -7,9 +8,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Comparator;
 import java.util.Map;
-import java.util.stream.Stream;
 
 /**
  * A local artifact store in a temporary folder with fixture models (random weights, {@link
@@ -63,10 +62,6 @@ public class ModelStoreResource implements QuarkusTestResourceLifecycleManager {
     if (root == null) {
       return;
     }
-    try (Stream<Path> files = Files.walk(root)) {
-      files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-    } catch (IOException ignored) {
-      // A temp folder left behind is harmless.
-    }
+    FileTree.deleteQuietly(root); // a temp folder left behind is harmless
   }
 }

@@ -3,6 +3,7 @@ package dev.vvtq.inference.testing;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.vvtq.artifacts.files.FileTree;
 import dev.vvtq.artifacts.manifest.Sha256;
 import dev.vvtq.artifacts.store.LocalFolderStore;
 import dev.vvtq.engine.EngineOptions;
@@ -87,9 +88,7 @@ public final class ReferenceModels implements AutoCloseable {
         assertEquals(published, Sha256.hex(dir.resolve(ExportedModel.MODEL_FILE)),
             "the model made again from its seed is the published one");
       } finally {
-        try (var files = Files.walk(dir)) {
-          files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        }
+        FileTree.deleteQuietly(dir);
       }
       r = new ReferenceDeit(model);
       references.put(key, r);

@@ -1,14 +1,13 @@
 package dev.vvtq.trainer.testing;
 
+import dev.vvtq.artifacts.files.FileTree;
 import dev.vvtq.qat.testing.TinyImageFolder;
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Comparator;
 import java.util.Map;
-import java.util.stream.Stream;
 
 /** A temporary local store and a tiny 3-class ImageFolder, with the service configured to use them. */
 public class TrainerStoreResource implements QuarkusTestResourceLifecycleManager {
@@ -34,10 +33,6 @@ public class TrainerStoreResource implements QuarkusTestResourceLifecycleManager
     if (root == null) {
       return;
     }
-    try (Stream<Path> files = Files.walk(root)) {
-      files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-    } catch (IOException ignored) {
-      // A temp folder left behind is harmless.
-    }
+    FileTree.deleteQuietly(root); // a temp folder left behind is harmless
   }
 }
