@@ -1,6 +1,5 @@
 package dev.vvtq.cli;
 
-import dev.vvtq.artifacts.files.ScratchFolder;
 import dev.vvtq.artifacts.store.ArtifactStore;
 import dev.vvtq.qat.train.Trainer;
 import dev.vvtq.qat.train.TrainingResult;
@@ -136,10 +135,8 @@ public final class TrainCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     TrainSpec spec = spec().validated();
-    // Without --work-dir, what the run fetches (soft labels, the --finetune checkpoint) is fetched
-    // again by the next run: a temporary folder, removed at the end.
-    ScratchFolder scratch = workDir == null ? ScratchFolder.create("vvtq-train-") : null;
-    Path work = workDir != null ? workDir : scratch.path();
+    // The trainer fetches into a folder of its own under this one and removes it when the run ends.
+    Path work = workDir != null ? workDir : Path.of(System.getProperty("java.io.tmpdir"));
     AtomicBoolean cancel = new AtomicBoolean();
     Thread main = Thread.currentThread();
     Thread hook = new Thread(() -> {
@@ -164,9 +161,6 @@ public final class TrainCommand implements Callable<Integer> {
         Runtime.getRuntime().removeShutdownHook(hook);
       } catch (IllegalStateException shuttingDown) {
         // The JVM is already exiting; the hook is running.
-      }
-      if (scratch != null) {
-        scratch.close();
       }
     }
   }

@@ -40,7 +40,7 @@ public final class ExportedModels {
           + " holding manifest.json and model.safetensors)");
     }
     String key = storeKey(ref);
-    if (store == null || !isStoreKey(ref)) {
+    if (store == null || !key.matches(KEY)) {
       throw new IllegalArgumentException("no folder " + local.toAbsolutePath()
           + (store == null ? "" : ", and '" + ref + "' is not a store key models/<name>/<version>"));
     }

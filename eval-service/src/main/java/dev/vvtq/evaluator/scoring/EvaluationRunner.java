@@ -1,7 +1,7 @@
 package dev.vvtq.evaluator.scoring;
 
 import com.google.protobuf.Timestamp;
-import dev.vvtq.artifacts.files.FileTree;
+import dev.vvtq.artifacts.files.ScratchFolder;
 import dev.vvtq.proto.v1.ArtifactRef;
 import dev.vvtq.proto.v1.ClassAccuracy;
 import dev.vvtq.proto.v1.ConfusionMatrix;
@@ -13,7 +13,6 @@ import dev.vvtq.qat.data.ImageFolder;
 import dev.vvtq.qat.data.SampleSource;
 import dev.vvtq.qat.eval.EvaluationResult;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -81,12 +80,10 @@ public final class EvaluationRunner {
     Evaluation.Builder e = Evaluation.newBuilder().setId(id).setArtifact(r.artifact()).setDataset(r.dataset())
         .setEngine(engine).setState(EvaluationState.EVALUATION_STATE_RUNNING).setStarted(timestamp(started));
     slots.acquire();
-    Path scratch = null;
     try {
       records.save(e.build());
-      Files.createDirectories(workDir);
-      scratch = Files.createTempDirectory(workDir, id + "-");
-      try (ArtifactScorer scorer = scorers.open(r.artifact(), r.engine(), scratch)) {
+      try (ScratchFolder scratch = ScratchFolder.createIn(workDir, id + "-");
+          ArtifactScorer scorer = scorers.open(r.artifact(), r.engine(), scratch.path())) {
         if (scorer.numClasses() != r.split().numClasses()) {
           throw new IllegalArgumentException("the artifact has " + scorer.numClasses() + " classes but dataset "
               + r.split().root() + " has " + r.split().numClasses());
@@ -128,9 +125,6 @@ public final class EvaluationRunner {
       throw failure;
     } finally {
       slots.release();
-      if (scratch != null) {
-        FileTree.deleteQuietly(scratch);
-      }
     }
   }
 

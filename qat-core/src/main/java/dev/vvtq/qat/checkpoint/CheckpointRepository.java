@@ -3,7 +3,7 @@ package dev.vvtq.qat.checkpoint;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.vvtq.artifacts.files.FileTree;
+import dev.vvtq.artifacts.files.ScratchFolder;
 import dev.vvtq.artifacts.manifest.ArtifactKinds;
 import dev.vvtq.artifacts.manifest.FileEntry;
 import dev.vvtq.artifacts.manifest.Manifest;
@@ -61,8 +61,8 @@ public final class CheckpointRepository {
   public Saved save(QuantDeit model, AdamW optimizer, TrainingState state, Map<String, ?> fields, boolean best)
       throws IOException {
     String prefix = checkpointsPrefix() + "/" + state.globalStep();
-    Path staging = Files.createTempDirectory("vvtq-ckpt-");
-    try {
+    try (ScratchFolder scratch = ScratchFolder.create("vvtq-ckpt-")) {
+      Path staging = scratch.path();
       Path modelFile = staging.resolve("model.safetensors");
       ModelWeights.save(model, modelFile);
       Map<String, Path> files = new LinkedHashMap<>();
@@ -87,8 +87,6 @@ public final class CheckpointRepository {
         store.put(checkpointsPrefix() + "/best.json", pointer);
       }
       return new Saved(prefix, state.globalStep(), state.epoch());
-    } finally {
-      FileTree.deleteQuietly(staging);
     }
   }
 

@@ -94,7 +94,7 @@ public final class Trainer {
   /** Runs the whole training; returns when done, cancelled, or throws on failure. */
   public TrainingResult run() throws IOException {
     // Soft labels are read from their fetched shards throughout training, so the folder lives as long as the run.
-    try (ScratchFolder fetched = ScratchFolder.createIn(workDir, "run-")) {
+    try (ScratchFolder fetched = ScratchFolder.createIn(workDir, "vvtq-run-")) {
       return run(fetched.path());
     }
   }

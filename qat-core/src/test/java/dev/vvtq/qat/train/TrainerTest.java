@@ -121,7 +121,7 @@ class TrainerTest {
       assertEquals(RunStatus.SUCCEEDED, RunRecord.load(store, "b").orElseThrow().status());
     }
     try (var left = Files.list(dir.resolve("work"))) {
-      assertEquals(List.of(), left.filter(p -> p.getFileName().toString().startsWith("run-")).toList(),
+      assertEquals(List.of(), left.filter(p -> p.getFileName().toString().startsWith("vvtq-run-")).toList(),
           "each run removes what it fetched (the resumed checkpoint)");
     }
   }

@@ -1,7 +1,7 @@
 package dev.vvtq.trainer.artifacts;
 
 import ai.djl.ndarray.NDManager;
-import dev.vvtq.artifacts.files.FileTree;
+import dev.vvtq.artifacts.files.ScratchFolder;
 import dev.vvtq.artifacts.manifest.FileEntry;
 import dev.vvtq.artifacts.manifest.Manifest;
 import dev.vvtq.artifacts.store.ArtifactStore;
@@ -19,7 +19,6 @@ import dev.vvtq.trainer.jobs.JobConflictException;
 import dev.vvtq.trainer.jobs.JobNotFoundException;
 import dev.vvtq.trainer.jobs.JobStateException;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 
@@ -53,10 +52,9 @@ public final class ModelExports {
     if (!request.getReplace() && store.exists(modelKey + "/" + Manifest.FILE_NAME)) {
       throw new JobConflictException(modelKey + " is published already; set replace to overwrite it");
     }
-    Files.createDirectories(workDir);
-    Path scratch = Files.createTempDirectory(workDir, "export-");
-    try (NDManager root = NDManager.newBaseManager()) {
-      LoadedCheckpoint c = CheckpointRepository.resolve(store, key, scratch);
+    try (ScratchFolder scratch = ScratchFolder.createIn(workDir, "export-");
+        NDManager root = NDManager.newBaseManager()) {
+      LoadedCheckpoint c = CheckpointRepository.resolve(store, key, scratch.path());
       List<String> classes = c.classNames().orElseThrow(() -> new JobStateException(
           key + " records no class names; export it with `vvtq export --data DIR`"));
       try (QuantDeit model = ModelWeights.load(c.modelFile(), root)) {
@@ -80,8 +78,6 @@ public final class ModelExports {
             .setSha256(file.sha256())
             .build();
       }
-    } finally {
-      FileTree.deleteQuietly(scratch);
     }
   }
 }
