@@ -24,7 +24,6 @@ import dev.vvtq.qat.softlabel.ModelTeacher;
 import dev.vvtq.qat.softlabel.SoftLabelGenerator;
 import dev.vvtq.qat.softlabel.SoftLabelManifest;
 import dev.vvtq.qat.softlabel.SoftLabelSpec;
-import dev.vvtq.qat.train.EpochRecord;
 import dev.vvtq.qat.train.RunRecord;
 import dev.vvtq.qat.train.RunStatus;
 import dev.vvtq.qat.train.TrainSpec;
@@ -163,13 +162,12 @@ public final class PipelineCommand implements Callable<Integer> {
       long[] sizes = export(artifacts, "runs/" + studentRun + "@best", "fmnist-" + bits, data, console);
       seconds.put("export", since(t));
 
-      Map<String, List<EpochRecord>> curves = new LinkedHashMap<>();
       RunRecord fpRec = RunRecord.load(artifacts, teacherRun).orElseThrow();
       RunRecord qRec = RunRecord.load(artifacts, studentRun).orElseThrow();
-      curves.put("FP32 teacher", fpRec.history());
-      curves.put(bits.toUpperCase(Locale.ROOT) + " VVTQ (KD + reg)", qRec.history());
       Path plot = work.resolve("fmnist-curves-" + schedule + ".png");
-      TrainingCurvesPlot.write(curves, plot);
+      TrainingCurvesPlot.write(List.of(
+          new TrainingCurvesPlot.Curve("FP32 teacher", fpRec.history(), false),
+          new TrainingCurvesPlot.Curve(bits.toUpperCase(Locale.ROOT) + " VVTQ (KD + reg)", qRec.history(), true)), plot);
 
       double total = since(t0);
       out.println();

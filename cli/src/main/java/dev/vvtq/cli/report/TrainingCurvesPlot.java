@@ -11,26 +11,30 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.function.ToDoubleFunction;
 import javax.imageio.ImageIO;
 
 /**
  * Draws the training curves of one or more runs into a PNG: train loss, validation top-1, the
- * regulariser weight lambda and the oscillating-weight fraction, per epoch.
+ * regulariser weight lambda and the oscillating-weight fraction, per epoch. A float run has no
+ * quantizers, so it appears in the first two panels only.
  */
 public final class TrainingCurvesPlot {
   private static final Color[] COLOURS = {new Color(0x1f77b4), new Color(0xd62728), new Color(0x2ca02c), new Color(0x9467bd)};
-  private static final int PANEL_W = 520;
-  private static final int PANEL_H = 300;
+  static final int PANEL_W = 520;
+  static final int PANEL_H = 300;
 
   private TrainingCurvesPlot() {}
 
-  /** Writes the plot of {@code runs} (label to history) to {@code file}. */
-  public static void write(Map<String, List<EpochRecord>> runs, Path file) throws IOException {
+  /** One run's curve: its legend label, its per-epoch history, and whether it trained quantizers. */
+  public record Curve(String label, List<EpochRecord> history, boolean quantized) {}
+
+  private record Panel(String title, ToDoubleFunction<EpochRecord> metric, boolean quantizersOnly) {}
+
+  /** Writes the plot of {@code runs} to {@code file}; each run keeps its colour in every panel. */
+  public static void write(List<Curve> runs, Path file) throws IOException {
     System.setProperty("java.awt.headless", "true");
     BufferedImage img = new BufferedImage(2 * PANEL_W, 2 * PANEL_H + 40, BufferedImage.TYPE_INT_RGB);
     Graphics2D g = img.createGraphics();
@@ -38,21 +42,19 @@ public final class TrainingCurvesPlot {
     g.setRenderingHint(RenderingHints.KEY_TEXT_ANTIALIASING, RenderingHints.VALUE_TEXT_ANTIALIAS_ON);
     g.setColor(Color.WHITE);
     g.fillRect(0, 0, img.getWidth(), img.getHeight());
-    Map<String, ToDoubleFunction<EpochRecord>> panels = new LinkedHashMap<>();
-    panels.put("train loss", EpochRecord::trainLoss);
-    panels.put("val top-1 (%)", EpochRecord::valTop1);
-    panels.put("lambda (bin regulariser)", EpochRecord::lambda);
-    panels.put("oscillating weights (%)", r -> 100 * r.oscillatingFraction());
-    int i = 0;
-    for (Map.Entry<String, ToDoubleFunction<EpochRecord>> p : panels.entrySet()) {
-      panel(g, (i % 2) * PANEL_W, (i / 2) * PANEL_H, p.getKey(), runs, p.getValue());
-      i++;
+    List<Panel> panels = List.of(
+        new Panel("train loss", EpochRecord::trainLoss, false),
+        new Panel("val top-1 (%)", EpochRecord::valTop1, false),
+        new Panel("lambda (bin regulariser)", EpochRecord::lambda, true),
+        new Panel("oscillating weights (%)", r -> 100 * r.oscillatingFraction(), true));
+    for (int i = 0; i < panels.size(); i++) {
+      panel(g, (i % 2) * PANEL_W, (i / 2) * PANEL_H, panels.get(i), runs);
     }
     int x = 20;
-    int c = 0;
     g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 13));
-    for (String label : runs.keySet()) {
-      g.setColor(COLOURS[c++ % COLOURS.length]);
+    for (int c = 0; c < runs.size(); c++) {
+      String label = runs.get(c).label() + (runs.get(c).quantized() ? "" : " (float: loss and top-1 only)");
+      g.setColor(colour(c));
       g.fillRect(x, 2 * PANEL_H + 14, 24, 4);
       g.setColor(Color.BLACK);
       g.drawString(label, x + 30, 2 * PANEL_H + 21);
@@ -64,8 +66,13 @@ public final class TrainingCurvesPlot {
     ImageIO.write(img, "png", file.toFile());
   }
 
-  private static void panel(Graphics2D g, int ox, int oy, String title, Map<String, List<EpochRecord>> runs,
-      ToDoubleFunction<EpochRecord> metric) {
+  /** The colour of the {@code index}-th run. */
+  static Color colour(int index) {
+    return COLOURS[index % COLOURS.length];
+  }
+
+  private static void panel(Graphics2D g, int ox, int oy, Panel panel, List<Curve> runs) {
+    ToDoubleFunction<EpochRecord> metric = panel.metric();
     int left = ox + 60;
     int right = ox + PANEL_W - 20;
     int top = oy + 30;
@@ -73,9 +80,13 @@ public final class TrainingCurvesPlot {
     double maxEpoch = 1;
     double lo = Double.POSITIVE_INFINITY;
     double hi = Double.NEGATIVE_INFINITY;
-    for (List<EpochRecord> h : runs.values()) {
-      for (EpochRecord r : h) {
+    for (Curve run : runs) {
+      for (EpochRecord r : run.history()) {
+        // The epoch axis is shared by all panels, so the float run sets it everywhere.
         maxEpoch = Math.max(maxEpoch, r.epochsDone());
+        if (panel.quantizersOnly() && !run.quantized()) {
+          continue;
+        }
         double v = metric.applyAsDouble(r);
         if (Double.isFinite(v)) {
           lo = Math.min(lo, v);
@@ -96,7 +107,7 @@ public final class TrainingCurvesPlot {
     hi += pad;
     g.setColor(Color.BLACK);
     g.setFont(new Font(Font.SANS_SERIF, Font.BOLD, 14));
-    g.drawString(title, left, oy + 20);
+    g.drawString(panel.title(), left, oy + 20);
     g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 11));
     g.setColor(new Color(0xdddddd));
     for (int t = 0; t <= 4; t++) {
@@ -116,12 +127,15 @@ public final class TrainingCurvesPlot {
       g.drawString(Integer.toString(e), x - 4, bottom + 15);
     }
     g.drawString("epoch", (left + right) / 2 - 15, bottom + 30);
-    int c = 0;
-    for (List<EpochRecord> h : runs.values()) {
-      g.setColor(COLOURS[c++ % COLOURS.length]);
+    for (int c = 0; c < runs.size(); c++) {
+      Curve run = runs.get(c);
+      if (panel.quantizersOnly() && !run.quantized()) {
+        continue;
+      }
+      g.setColor(colour(c));
       g.setStroke(new BasicStroke(2f));
       List<int[]> pts = new ArrayList<>();
-      for (EpochRecord r : h) {
+      for (EpochRecord r : run.history()) {
         double v = metric.applyAsDouble(r);
         if (!Double.isFinite(v)) {
           continue;
