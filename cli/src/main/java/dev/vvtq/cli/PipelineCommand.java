@@ -1,6 +1,7 @@
 package dev.vvtq.cli;
 
 import ai.djl.ndarray.NDManager;
+import dev.vvtq.artifacts.files.ScratchFolder;
 import dev.vvtq.artifacts.manifest.ArtifactKinds;
 import dev.vvtq.artifacts.manifest.Manifest;
 import dev.vvtq.artifacts.store.ArtifactStore;
@@ -28,6 +29,7 @@ import dev.vvtq.qat.train.RunRecord;
 import dev.vvtq.qat.train.RunStatus;
 import dev.vvtq.qat.train.TrainSpec;
 import dev.vvtq.qat.train.Trainer;
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -189,6 +191,11 @@ public final class PipelineCommand implements Callable<Integer> {
     return 0;
   }
 
+  /** Where a stage fetches a checkpoint from the store; deleted when the stage is done with it. */
+  private ScratchFolder fetchFolder() throws IOException {
+    return ScratchFolder.createIn(work.resolve("tmp"), "vvtq-ckpt-");
+  }
+
   private static double since(long t) {
     return (System.nanoTime() - t) / 1e9;
   }
@@ -227,8 +234,8 @@ public final class PipelineCommand implements Callable<Integer> {
     }
     Path folder = work.resolve(prefix);
     ImageFolder train = ImageFolder.split(data, "train");
-    try (NDManager root = NDManager.newBaseManager()) {
-      LoadedCheckpoint c = CheckpointRepository.resolve(artifacts, "runs/" + teacher, work.resolve("tmp"));
+    try (NDManager root = NDManager.newBaseManager(); ScratchFolder fetched = fetchFolder()) {
+      LoadedCheckpoint c = CheckpointRepository.resolve(artifacts, "runs/" + teacher, fetched.path());
       try (QuantDeit model = ModelWeights.load(c.modelFile(), root);
           ProgressBar bar = new ProgressBar(cmd.commandLine().getErr())) {
         console.onMessage("labelling " + train.size() + " images x " + s.crops() + " crops with " + teacher);
@@ -252,8 +259,8 @@ public final class PipelineCommand implements Callable<Integer> {
 
   private EvaluationResult evaluate(ArtifactStore artifacts, String ref, Path data, TrainingConsole console) throws Exception {
     ImageFolder val = ImageFolder.split(data, "val");
-    try (NDManager root = NDManager.newBaseManager()) {
-      LoadedCheckpoint c = CheckpointRepository.resolve(artifacts, ref, work.resolve("tmp"));
+    try (NDManager root = NDManager.newBaseManager(); ScratchFolder fetched = fetchFolder()) {
+      LoadedCheckpoint c = CheckpointRepository.resolve(artifacts, ref, fetched.path());
       try (QuantDeit model = ModelWeights.load(c.modelFile(), root);
           DataLoader loader = new DataLoader(
               ImageFolderSource.evaluation(val, model.config().evalPreprocessor(), null),
@@ -267,8 +274,8 @@ public final class PipelineCommand implements Callable<Integer> {
 
   /** Exports the quantized model; returns {FP32 weight bytes, packed model bytes}. */
   private long[] export(ArtifactStore artifacts, String ref, String name, Path data, TrainingConsole console) throws Exception {
-    try (NDManager root = NDManager.newBaseManager()) {
-      LoadedCheckpoint c = CheckpointRepository.resolve(artifacts, ref, work.resolve("tmp"));
+    try (NDManager root = NDManager.newBaseManager(); ScratchFolder fetched = fetchFolder()) {
+      LoadedCheckpoint c = CheckpointRepository.resolve(artifacts, ref, fetched.path());
       try (QuantDeit model = ModelWeights.load(c.modelFile(), root)) {
         long fp32 = 4 * model.namedParameters().values().stream()
             .filter(p -> p.kind() != dev.vvtq.qat.nn.ParamKind.STEP && p.kind() != dev.vvtq.qat.nn.ParamKind.OFFSET)

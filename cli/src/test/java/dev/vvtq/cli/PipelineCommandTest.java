@@ -3,6 +3,7 @@ package dev.vvtq.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.vvtq.artifacts.files.FileTree;
 import java.awt.image.BufferedImage;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -71,6 +72,27 @@ class PipelineCommandTest {
     assertTrue(again.toString().contains("already published: reusing them"), again.toString());
     assertEquals(tableRows(text), tableRows(again.toString()),
         "a rerun reports the reused runs as they were, their training time included");
+    assertEquals(java.util.List.of(), leftIn(dir.resolve("work/tmp")), "every fetched checkpoint is deleted after use");
+
+    // A finished teacher whose labels must be made again, in a work folder without tmp/: the label
+    // stage fetches the teacher into a folder it creates.
+    FileTree.delete(dir.resolve("work/tmp"));
+    FileTree.delete(dir.resolve("work/softlabels"));
+    FileTree.delete(dir.resolve("work/artifacts/softlabels"));
+    StringWriter third = new StringWriter();
+    cl.setOut(new PrintWriter(third, true));
+    assertEquals(0, cl.execute(args), third + "\n" + err);
+    assertTrue(third.toString().contains("labelling"), third.toString());
+    assertEquals(java.util.List.of(), leftIn(dir.resolve("work/tmp")));
+  }
+
+  private static java.util.List<Path> leftIn(Path folder) throws java.io.IOException {
+    if (!Files.exists(folder)) {
+      return java.util.List.of();
+    }
+    try (java.util.stream.Stream<Path> s = Files.list(folder)) {
+      return s.toList();
+    }
   }
 
   private static java.util.List<String> tableRows(String out) {

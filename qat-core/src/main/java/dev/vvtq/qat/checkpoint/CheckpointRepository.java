@@ -159,7 +159,7 @@ public final class CheckpointRepository {
       return fromFolder(ref, local, m);
     }
     String prefix = storePrefix(store, ref);
-    Path into = Files.createTempDirectory(workDir, "ckpt-");
+    Path into = Files.createTempDirectory(Files.createDirectories(workDir), "ckpt-");
     Manifest m;
     try {
       m = store.fetchVerified(prefix, into);
