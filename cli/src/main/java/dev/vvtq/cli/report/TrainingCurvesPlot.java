@@ -81,12 +81,12 @@ public final class TrainingCurvesPlot {
     double lo = Double.POSITIVE_INFINITY;
     double hi = Double.NEGATIVE_INFINITY;
     for (Curve run : runs) {
+      // A panel's epoch axis spans the runs it draws: a long float run would squeeze the QAT curves.
+      if (panel.quantizersOnly() && !run.quantized()) {
+        continue;
+      }
       for (EpochRecord r : run.history()) {
-        // The epoch axis is shared by all panels, so the float run sets it everywhere.
         maxEpoch = Math.max(maxEpoch, r.epochsDone());
-        if (panel.quantizersOnly() && !run.quantized()) {
-          continue;
-        }
         double v = metric.applyAsDouble(r);
         if (Double.isFinite(v)) {
           lo = Math.min(lo, v);

@@ -50,5 +50,21 @@ class TrainingCurvesPlotTest {
     assertEquals(0, count(img, fp, h, 2 * h), "no float curve in the lambda and oscillation panels");
     assertTrue(count(img, q, 0, h) > 50, "the quantized run's loss and top-1 curves are drawn");
     assertTrue(count(img, q, h, 2 * h) > 50, "the quantized run's lambda and oscillation curves are drawn");
+    // The float run is twice as long, but the lambda panel's axis ends with the QAT run's last epoch.
+    int plotRight = TrainingCurvesPlot.PANEL_W - 20;
+    assertTrue(rightmost(img, q, h, 2 * h, TrainingCurvesPlot.PANEL_W) >= plotRight - 4,
+        "the QAT curve reaches the right edge of the lambda panel");
+  }
+
+  private static int rightmost(BufferedImage img, int rgb, int top, int bottom, int width) {
+    int right = -1;
+    for (int y = top; y < bottom; y++) {
+      for (int x = 0; x < width; x++) {
+        if ((img.getRGB(x, y) & 0xffffff) == rgb) {
+          right = Math.max(right, x);
+        }
+      }
+    }
+    return right;
   }
 }
