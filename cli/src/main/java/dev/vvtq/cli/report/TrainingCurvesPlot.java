@@ -31,7 +31,12 @@ public final class TrainingCurvesPlot {
   /** One run's curve: its legend label, its per-epoch history, and whether it trained quantizers. */
   public record Curve(String label, List<EpochRecord> history, boolean quantized) {}
 
-  private record Panel(String title, ToDoubleFunction<EpochRecord> metric, boolean quantizersOnly) {}
+  private record Panel(String title, ToDoubleFunction<EpochRecord> metric, boolean quantizersOnly) {
+    /** Whether this panel draws {@code run}: a float run has no lambda or oscillating weights. */
+    boolean shows(Curve run) {
+      return run.quantized() || !quantizersOnly;
+    }
+  }
 
   /** Writes the plot of {@code runs} to {@code file}; each run keeps its colour in every panel. */
   public static void write(List<Curve> runs, Path file) throws IOException {
@@ -82,7 +87,7 @@ public final class TrainingCurvesPlot {
     double hi = Double.NEGATIVE_INFINITY;
     for (Curve run : runs) {
       // A panel's epoch axis spans the runs it draws: a long float run would squeeze the QAT curves.
-      if (panel.quantizersOnly() && !run.quantized()) {
+      if (!panel.shows(run)) {
         continue;
       }
       for (EpochRecord r : run.history()) {
@@ -129,7 +134,7 @@ public final class TrainingCurvesPlot {
     g.drawString("epoch", (left + right) / 2 - 15, bottom + 30);
     for (int c = 0; c < runs.size(); c++) {
       Curve run = runs.get(c);
-      if (panel.quantizersOnly() && !run.quantized()) {
+      if (!panel.shows(run)) {
         continue;
       }
       g.setColor(colour(c));
