@@ -17,6 +17,14 @@ import jdk.incubator.vector.VectorSpecies;
  * constant vectors instead of scalar operands, exp and erfc written out once, GELU and softmax in
  * per-row stages. Methods taking or returning vectors are avoided altogether.
  *
+ * <p>A vector carried round a loop is never the receiver of a call inside that loop ({@code
+ * acc = loaded.add(acc)}, not {@code acc = acc.add(loaded)}). When C2 parses the loop, the carried
+ * value has only its declared type, {@code IntVector}, which has a subclass per shape, so the call
+ * inlines only if the receiver-type profile at that call site is mature. Where it is not (seen with
+ * {@code -Xbatch}, {@code -XX:-TieredCompilation} and now and then on a CI machine), the call stays
+ * virtual and boxes its vectors on every pass: a warm 16x16 test model allocated 10 KiB a pass. A
+ * freshly loaded vector has its exact class, so the call always inlines.
+ *
  * <p>Float sums across lanes never use {@code FloatVector.reduceLanes(ADD)}: its order of additions is
  * unspecified ("may even vary over time"), and it does vary. The interpreter, C1 and JDK 17's C2 add
  * the lanes in order; since JDK 24 (JDK-8337062), C2 on x86 adds them in a halving tree. The same
@@ -168,7 +176,7 @@ final class VectorFloatOps {
     int whole = cols - cols % FL;
     FloatVector acc = FloatVector.zero(F);
     for (int j = 0; j < whole; j += FL) {
-      acc = acc.add(FloatVector.fromArray(F, x, xo + j));
+      acc = FloatVector.fromArray(F, x, xo + j).add(acc); // loaded vector first: see the class comment
     }
     acc.intoArray(lanes, 0);
     float sum = sumInLaneOrder(lanes);
@@ -258,7 +266,7 @@ final class VectorFloatOps {
     int whole = cols - cols % FL;
     IntVector mx = IntVector.broadcast(I, Integer.MIN_VALUE);
     for (int j = 0; j < whole; j += FL) {
-      mx = mx.max(IntVector.fromArray(I, s, so + j));
+      mx = IntVector.fromArray(I, s, so + j).max(mx); // loaded vector first: see the class comment
     }
     int imax = mx.reduceLanes(VectorOperators.MAX);
     for (int j = whole; j < cols; j++) {
@@ -302,7 +310,7 @@ final class VectorFloatOps {
       // 2^n from the bits of n + 1.5 * 2^23 (JDK 17 does not compile float-to-int conversions)
       FloatVector ex = y.mul(nm.reinterpretAsInts().add(bias).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats());
       ex.intoArray(e, eo + j);
-      sum = sum.add(ex);
+      sum = ex.add(sum); // new vector first: see the class comment
     }
     sum.intoArray(lanes, 0);
     float total = sumInLaneOrder(lanes);
