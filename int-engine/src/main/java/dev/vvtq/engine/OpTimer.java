@@ -7,6 +7,7 @@ package dev.vvtq.engine;
 final class OpTimer {
   /** Longs per thread row: classes padded to two cache lines, so threads never share a line. */
   private static final int STRIDE = 16;
+  private static final int CLASSES = OpClass.values().length;
 
   private final boolean enabled;
   private final long[] nanos;
@@ -34,15 +35,19 @@ final class OpTimer {
     return enabled;
   }
 
-  /** Sums over threads into {@code into} (indexed by ordinal) and clears the counters. */
+  /**
+   * Sums over threads into {@code into} (indexed by ordinal) and clears the counters. Runs after every
+   * profiled call, so it allocates nothing ({@code OpClass.values()} would copy the array each time).
+   */
   void drainInto(long[] into) {
+    if (!enabled) {
+      return;
+    }
     for (int t = 0; t < threads; t++) {
-      for (OpClass c : OpClass.values()) {
-        int i = (t + 1) * STRIDE + c.ordinal();
-        if (enabled) {
-          into[c.ordinal()] += nanos[i];
-          nanos[i] = 0;
-        }
+      for (int c = 0; c < CLASSES; c++) {
+        int i = (t + 1) * STRIDE + c;
+        into[c] += nanos[i];
+        nanos[i] = 0;
       }
     }
   }
