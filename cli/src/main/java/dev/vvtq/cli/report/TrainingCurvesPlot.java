@@ -25,6 +25,8 @@ public final class TrainingCurvesPlot {
   private static final Color[] COLOURS = {new Color(0x1f77b4), new Color(0xd62728), new Color(0x2ca02c), new Color(0x9467bd)};
   static final int PANEL_W = 520;
   static final int PANEL_H = 300;
+  /** Pixels between a panel's plot area and its right edge. */
+  static final int RIGHT_MARGIN = 20;
 
   private TrainingCurvesPlot() {}
 
@@ -79,7 +81,7 @@ public final class TrainingCurvesPlot {
   private static void panel(Graphics2D g, int ox, int oy, Panel panel, List<Curve> runs) {
     ToDoubleFunction<EpochRecord> metric = panel.metric();
     int left = ox + 60;
-    int right = ox + PANEL_W - 20;
+    int right = ox + PANEL_W - RIGHT_MARGIN;
     int top = oy + 30;
     int bottom = oy + PANEL_H - 40;
     double maxEpoch = 1;

@@ -51,7 +51,7 @@ class TrainingCurvesPlotTest {
     assertTrue(count(img, q, 0, h) > 50, "the quantized run's loss and top-1 curves are drawn");
     assertTrue(count(img, q, h, 2 * h) > 50, "the quantized run's lambda and oscillation curves are drawn");
     // The float run is twice as long, but the lambda panel's axis ends with the QAT run's last epoch.
-    int plotRight = TrainingCurvesPlot.PANEL_W - 20;
+    int plotRight = TrainingCurvesPlot.PANEL_W - TrainingCurvesPlot.RIGHT_MARGIN;
     assertTrue(rightmost(img, q, h, 2 * h, TrainingCurvesPlot.PANEL_W) >= plotRight - 4,
         "the QAT curve reaches the right edge of the lambda panel");
   }
