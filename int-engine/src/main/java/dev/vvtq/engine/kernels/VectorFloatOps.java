@@ -23,7 +23,10 @@ import jdk.incubator.vector.VectorSpecies;
  * inlines only if the receiver-type profile at that call site is mature. Where it is not (seen with
  * {@code -Xbatch}, {@code -XX:-TieredCompilation} and now and then on a CI machine), the call stays
  * virtual and boxes its vectors on every pass: a warm 16x16 test model allocated 10 KiB a pass. A
- * freshly loaded vector has its exact class, so the call always inlines.
+ * freshly loaded vector has its exact class, so the call always inlines. (With
+ * {@code -XX:-TieredCompilation} a warm pass still allocates 8 KiB, in {@code convertShape(F2D, D, 1)}
+ * of {@link #geluApply}, whose iota shuffle then runs its Java fallback; the default tiered JIT, which
+ * the services run, has not shown it.)
  *
  * <p>Float sums across lanes never use {@code FloatVector.reduceLanes(ADD)}: its order of additions is
  * unspecified ("may even vary over time"), and it does vary. The interpreter, C1 and JDK 17's C2 add
