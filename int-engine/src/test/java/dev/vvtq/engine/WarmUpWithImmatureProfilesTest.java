@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.vvtq.engine.testing.SyntheticModel;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -30,9 +31,16 @@ class WarmUpWithImmatureProfilesTest {
     List<String> command = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
         "-Xbatch", "-Xss4m", "--add-modules", "jdk.incubator.vector",
         "-cp", System.getProperty("java.class.path"), Probe.class.getName(), dir.toString());
-    Process child = new ProcessBuilder(command).redirectErrorStream(true).start();
-    String out = new String(child.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    assertTrue(child.waitFor(3, TimeUnit.MINUTES), out);
+    // Output goes to a file: reading the pipe would block until the child exits, so a hung child
+    // would hang the build instead of failing the timeout below.
+    Path log = root.resolve("child.log");
+    Process child = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+    boolean exited = child.waitFor(3, TimeUnit.MINUTES);
+    if (!exited) {
+      child.destroyForcibly();
+    }
+    String out = Files.readString(log, StandardCharsets.UTF_8);
+    assertTrue(exited, "the warm-up child ran past 3 minutes: " + out);
     assertEquals(0, child.exitValue(), out);
     Matcher m = ALLOCATED.matcher(out);
     assertTrue(m.find(), out);
