@@ -1,6 +1,8 @@
 package dev.vvtq.cli;
 
 import dev.vvtq.artifacts.store.ArtifactStore;
+import dev.vvtq.qat.checkpoint.CheckpointKeys;
+import dev.vvtq.qat.train.RunRecord;
 import dev.vvtq.qat.train.Trainer;
 import dev.vvtq.qat.train.TrainingResult;
 import dev.vvtq.qat.train.TrainSpec;
@@ -23,7 +25,8 @@ import picocli.CommandLine.Option;
       "KD training from FKD soft labels (--softlabel_path), and VVTQ QAT from a float checkpoint (--finetune)",
       "with the oscillation-aware bin regulariser (--reg). Checkpoints every pass to",
       "<store>/runs/<run-id>/checkpoints/<step>/, the best one pointed to by best.json. Ctrl-C checkpoints",
-      "and stops; --resume runs/<run-id> continues exactly.",
+      "and stops; --resume runs/<run-id> continues exactly. A --run-id already in the store is refused",
+      "unless resuming that run.",
     })
 public final class TrainCommand implements Callable<Integer> {
   @CommandLine.Spec CommandLine.Model.CommandSpec cmd;
@@ -151,6 +154,7 @@ public final class TrainCommand implements Callable<Integer> {
     Runtime.getRuntime().addShutdownHook(hook);
     try (ArtifactStore artifacts = store.open();
         TrainingConsole console = new TrainingConsole(cmd.commandLine().getOut(), printFreq, log)) {
+      refuseToOverwrite(spec, artifacts);
       TrainingResult r = new Trainer(spec, artifacts, work, console, cancel::get).run();
       console.onMessage(String.format(Locale.ROOT, "%s run %s in %s: best val Acc@1 %.3f (%s), last checkpoint %s",
           r.cancelled() ? "cancelled" : "finished", r.runId(), ProgressBar.duration(r.seconds()), r.bestTop1(),
@@ -162,6 +166,23 @@ public final class TrainCommand implements Callable<Integer> {
       } catch (IllegalStateException shuttingDown) {
         // The JVM is already exiting; the hook is running.
       }
+    }
+  }
+
+  /**
+   * A fresh run under the id of one already in the store would overwrite its record and
+   * checkpoints; only resuming that run itself may write there (the trainer service has the same rule).
+   */
+  static void refuseToOverwrite(TrainSpec spec, ArtifactStore artifacts) throws java.io.IOException {
+    String id = spec.runId();
+    if (id == null || CheckpointKeys.runId(spec.resume()).map(id::equals).orElse(false)) {
+      return;
+    }
+    var existing = RunRecord.load(artifacts, id);
+    if (existing.isPresent()) {
+      throw new IllegalArgumentException("run '" + id + "' already exists in " + artifacts.location() + " (status "
+          + existing.get().status().name().toLowerCase(Locale.ROOT) + "); continue it with --resume runs/" + id
+          + ", or choose another --run-id");
     }
   }
 }

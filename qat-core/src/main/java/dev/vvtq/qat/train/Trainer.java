@@ -185,7 +185,9 @@ public final class Trainer {
         long warmupSteps = (long) spec.warmupEpochs() * singleLoader.batchesPerEpoch();
         LearningRateSchedule lrSchedule = new LearningRateSchedule(spec.lr(), spec.minLr(), spec.warmupLr(), warmupSteps, totalSteps);
         RegularizerSchedule regSchedule = new RegularizerSchedule(spec.epochs());
-        record = record.withProgress(history, state.bestTop1(), bestPointer(state, runId), null);
+        // A resumed run's latest checkpoint stays its own until this invocation writes a newer one.
+        String latest = resumed != null ? record.latestCheckpoint() : null;
+        record = record.withProgress(history, state.bestTop1(), bestPointer(state, runId), latest);
         record.save(store);
         listener.onMessage(String.format(java.util.Locale.ROOT,
             "run %s: %s %s, %d train / %d val images, %d classes, %d epochs in %d passes, %d steps, batch %d%s",
@@ -196,6 +198,7 @@ public final class Trainer {
         loop.state = state;
         loop.history = history;
         loop.record = record;
+        loop.lastCheckpoint = latest;
         EvaluationResult lastVal = null;
         for (Segment segment : plan) {
           if (segment.endEpoch() <= loop.state.epoch()) {
