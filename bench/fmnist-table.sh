@@ -5,6 +5,8 @@
 # command behind it; results go in bench/RESULTS.md.
 #
 # The teacher and its soft labels come from `vvtq pipeline` (run first; finished stages are reused).
+# Each row is the run runs/fmnist-table-w<B>a<B>-<variant>-<schedule>-e<EPOCHS>-n<LIMIT_TRAIN>[-s<SEED>]:
+# a rerun scores a finished row again without training it and resumes an interrupted one.
 #
 # Settings (environment):
 #   WORK=work               the pipeline's work folder (its artifacts/ is the store)
@@ -49,9 +51,18 @@ rows+=("| FP32 teacher (\`vvtq pipeline --schedule $SCHEDULE\`) | 32/32 | - | $t
 
 for b in $BITS; do
   for v in $VARIANTS; do
-    run="fmnist-table-w${b}a${b}-$v-$SCHEDULE-e$EPOCHS-n$LIMIT_TRAIN"
+    # Seed 0 keeps the ids the recorded results name; another seed is a run of its own.
+    run="fmnist-table-w${b}a${b}-$v-$SCHEDULE-e$EPOCHS-n$LIMIT_TRAIN$([[ $SEED == 0 ]] || echo "-s$SEED")"
+    # A finished row is reused and an interrupted one resumed: `vvtq train` never overwrites a run.
+    record="$STORE/runs/$run/run.json"
+    start_from=(--finetune "$TEACHER")
+    if [[ -f "$record" ]] && grep -q '"status" : "SUCCEEDED"' "$record"; then
+      start_from=()
+    elif [[ -f "$record" ]]; then
+      start_from=(--resume "runs/$run")
+    fi
     args=(train --model deit_nano_patch4_32 --data "$DATA" --store "$STORE" --run-id "$run"
-      --finetune "$TEACHER" --wbits "$b" --abits "$b" --epochs "$EPOCHS" --batch-size 128 --lr 5e-4
+      "${start_from[@]}" --wbits "$b" --abits "$b" --epochs "$EPOCHS" --batch-size 128 --lr 5e-4
       --min-lr 0 --warmup-epochs 0 --wd 1e-4 --drop-path 0 --min-crop-scale 1.0 --num_crops 2
       --limit-train "$LIMIT_TRAIN" --seed "$SEED" --print-freq 100)
     case "$v" in
@@ -60,14 +71,21 @@ for b in $BITS; do
       hard) ;;
       *) echo "unknown variant $v (vvtq, kd or hard)" >&2; exit 2 ;;
     esac
-    echo "== $run: $VVTQ ${args[*]}"
-    t0=$(date +%s)
-    "$VVTQ" "${args[@]}" >"$WORK/logs/$run.train.log" 2>&1
-    secs=$(( $(date +%s) - t0 ))
+    log="$WORK/logs/$run.train.log"
+    if [[ ${#start_from[@]} -eq 0 ]]; then
+      echo "== $run: finished in an earlier call, reusing it (delete $STORE/runs/$run to train it again)"
+      took="reused"
+    else
+      echo "== $run: $VVTQ ${args[*]}"
+      [[ ${start_from[0]} == --resume ]] || : >"$log" # a resumed run's log keeps its first part
+      t0=$(date +%s)
+      "$VVTQ" "${args[@]}" >>"$log" 2>&1
+      took="$(( $(date +%s) - t0 )) s"
+    fi
     "$VVTQ" evaluate --resume "runs/$run@best" --data "$DATA" --store "$STORE" >"$WORK/logs/$run.eval.log" 2>&1
     read -r a1 a5 < <(accuracy "$WORK/logs/$run.eval.log")
-    echo "   top-1 $a1 top-5 $a5, train ${secs}s"
-    rows+=("| W${b}A${b} $v | $b/$b | $v | $a1 | $a5 | ${secs} s |")
+    echo "   top-1 $a1 top-5 $a5, train $took"
+    rows+=("| W${b}A${b} $v | $b/$b | $v | $a1 | $a5 | $took |")
   done
 done
 
