@@ -1,7 +1,6 @@
 package dev.vvtq.cli;
 
 import dev.vvtq.artifacts.store.ArtifactStore;
-import dev.vvtq.qat.checkpoint.CheckpointKeys;
 import dev.vvtq.qat.train.RunRecord;
 import dev.vvtq.qat.train.Trainer;
 import dev.vvtq.qat.train.TrainingResult;
@@ -175,7 +174,7 @@ public final class TrainCommand implements Callable<Integer> {
    */
   static void refuseToOverwrite(TrainSpec spec, ArtifactStore artifacts) throws java.io.IOException {
     String id = spec.runId();
-    if (id == null || CheckpointKeys.runId(spec.resume()).map(id::equals).orElse(false)) {
+    if (id == null || spec.resumesOwnRun()) {
       return;
     }
     var existing = RunRecord.load(artifacts, id);

@@ -1,5 +1,6 @@
 package dev.vvtq.qat.train;
 
+import dev.vvtq.qat.checkpoint.CheckpointKeys;
 import dev.vvtq.qat.model.DeitModels;
 import dev.vvtq.qat.quant.QuantRange;
 import java.util.ArrayList;
@@ -169,6 +170,14 @@ public record TrainSpec(
       throw new InvalidTrainSpecException(v);
     }
     return this;
+  }
+
+  /**
+   * Whether {@code resume} names a checkpoint of this spec's own run ({@code runs/<runId>...}): the one
+   * case that may write into a run already in the store.
+   */
+  public boolean resumesOwnRun() {
+    return runId != null && CheckpointKeys.runId(resume).map(runId::equals).orElse(false);
   }
 
   /** Whether the run distils from soft labels. */

@@ -81,8 +81,7 @@ public final class JobManager implements AutoCloseable {
       if (existing != null && !existing.terminal()) {
         throw new JobConflictException("job " + id + " is " + JobStates.label(existing.state()) + "; cancel it first");
       }
-      boolean resumesItself = spec.resume() != null && CheckpointKeys.runId(spec.resume()).map(id::equals).orElse(false);
-      if (!resumesItself && (existing != null || records.exists(id))) {
+      if (!spec.resumesOwnRun() && (existing != null || records.exists(id))) {
         throw new JobConflictException("run '" + id + "' exists already in the store; choose another run_id, or resume it"
             + " with resume 'runs/" + id + "'");
       }
