@@ -49,7 +49,7 @@ public final class IntDeit implements AutoCloseable {
   private final List<Slot> slots = new ArrayList<>();
   private final BlockingQueue<Slot> free;
   private final Object profileLock = new Object();
-  private final long[] profileNanos = new long[OpClass.values().length];
+  private final long[] profileNanos = new long[OpClass.COUNT];
   private long profileWall;
   private int profileImages;
   private volatile boolean closed;
@@ -245,7 +245,7 @@ public final class IntDeit implements AutoCloseable {
         }
       }
       if (slot.timer.enabled()) {
-        slot.timer.drainInto(new long[OpClass.values().length]); // warm-up does not count in the profile
+        slot.timer.drainInto(new long[OpClass.COUNT]); // warm-up does not count in the profile
       }
     } finally {
       free.add(slot);

@@ -20,5 +20,8 @@ public enum OpClass {
   /** GELU with quant2. */
   GELU,
   /** Patch extraction, class token and position embedding, copies. */
-  OTHER
+  OTHER;
+
+  /** How many classes there are, for the engine's counters ({@code values()} copies the array each call). */
+  static final int COUNT = values().length;
 }

@@ -7,7 +7,6 @@ package dev.vvtq.engine;
 final class OpTimer {
   /** Longs per thread row: classes padded to two cache lines, so threads never share a line. */
   private static final int STRIDE = 16;
-  private static final int CLASSES = OpClass.values().length;
 
   private final boolean enabled;
   private final long[] nanos;
@@ -44,7 +43,7 @@ final class OpTimer {
       return;
     }
     for (int t = 0; t < threads; t++) {
-      for (int c = 0; c < CLASSES; c++) {
+      for (int c = 0; c < OpClass.COUNT; c++) {
         int i = (t + 1) * STRIDE + c;
         into[c] += nanos[i];
         nanos[i] = 0;
