@@ -56,7 +56,7 @@ for b in $BITS; do
     # A finished row is reused and an interrupted one resumed: `vvtq train` never overwrites a run.
     record="$STORE/runs/$run/run.json"
     start_from=(--finetune "$TEACHER")
-    if [[ -f "$record" ]] && grep -q '"status" : "SUCCEEDED"' "$record"; then
+    if [[ -f "$record" ]] && grep -Eq '"status" *: *"SUCCEEDED"' "$record"; then
       start_from=()
     elif [[ -f "$record" ]]; then
       start_from=(--resume "runs/$run")
