@@ -1,29 +1,18 @@
 package dev.vvtq.cli;
 
-import ai.djl.ndarray.NDManager;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.vvtq.artifacts.files.ScratchFolder;
 import dev.vvtq.artifacts.store.ArtifactStore;
 import dev.vvtq.engine.EngineOptions;
 import dev.vvtq.engine.IntDeit;
 import dev.vvtq.engine.model.ExportedModel;
 import dev.vvtq.engine.model.ModelConfig;
 import dev.vvtq.engineeval.EngineEvaluation;
-import dev.vvtq.qat.checkpoint.CheckpointRepository;
-import dev.vvtq.qat.checkpoint.LoadedCheckpoint;
-import dev.vvtq.qat.checkpoint.ModelWeights;
-import dev.vvtq.qat.data.DataLoader;
 import dev.vvtq.qat.data.ImageFolder;
-import dev.vvtq.qat.data.ImageFolderSource;
-import dev.vvtq.qat.data.LoaderOptions;
 import dev.vvtq.qat.data.SampleSource;
-import dev.vvtq.qat.data.SubsetSource;
 import dev.vvtq.qat.eval.EvaluationJson;
 import dev.vvtq.qat.eval.EvaluationResult;
-import dev.vvtq.qat.eval.Evaluator;
-import dev.vvtq.qat.model.DeitConfig;
-import dev.vvtq.qat.model.QuantDeit;
+import dev.vvtq.qat.jobs.CheckpointEvaluation;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
@@ -172,39 +161,26 @@ public final class EvaluateCommand implements Callable<Integer> {
   }
 
   private Integer evaluateCheckpoint() throws Exception {
-    ImageFolder folder = ImageFolder.split(data, split);
-    try (ArtifactStore artifacts = store.open(); NDManager root = NDManager.newBaseManager();
-        ScratchFolder scratch = ScratchFolder.create("vvtq-eval-")) {
-      LoadedCheckpoint c = CheckpointRepository.resolve(artifacts, checkpoint, scratch.path());
-      try (QuantDeit m = ModelWeights.load(c.modelFile(), root)) {
-        DeitConfig cfg = m.config();
-        check("model", model, cfg.name());
-        check("wbits", wbits, cfg.wbits());
-        check("abits", abits, cfg.abits());
-        if (cfg.numClasses() != folder.numClasses()) {
-          throw new IllegalArgumentException("the checkpoint has " + cfg.numClasses() + " classes but " + folder.root()
-              + " has " + folder.numClasses());
-        }
-        SampleSource source = SubsetSource.limit(
-            ImageFolderSource.evaluation(folder, cfg.evalPreprocessor(), null), limit);
-        EvaluationResult r;
-        try (ProgressBar bar = new ProgressBar(cmd.commandLine().getErr());
-            DataLoader loader = new DataLoader(source, LoaderOptions.evaluation(batchSize, threads))) {
-          r = Evaluator.evaluate(m, loader, folder.classes(), done -> bar.progress("evaluate", done, source.size()));
-        }
-        cmd.commandLine().getOut().println(r.referenceLine());
-        cmd.commandLine().getOut().printf(Locale.ROOT, "%s %s on %d images of %s: %.1f images/s%n", cfg.name(),
-            cfg.bitsLabel(), r.images(), folder.root(), r.imagesPerSecond());
-        if (out != null) {
-          ObjectNode subject = new ObjectMapper().createObjectNode();
-          subject.put("checkpoint", checkpoint);
-          subject.put("model", cfg.name());
-          subject.put("bits", cfg.bitsLabel());
-          subject.put("engine", "djl");
-          subject.put("data", folder.root().toString());
-          Files.write(out, EvaluationJson.bytes(EvaluationJson.toJson(r, subject)));
-        }
-      }
+    CheckpointEvaluation.Spec spec = new CheckpointEvaluation.Spec(checkpoint, data, split, limit, batchSize, threads);
+    CheckpointEvaluation.Result r;
+    try (ArtifactStore artifacts = store.open(); ProgressBar bar = new ProgressBar(cmd.commandLine().getErr())) {
+      r = CheckpointEvaluation.run(spec, artifacts, null, c -> {
+        check("model", model, c.config().name());
+        check("wbits", wbits, c.config().wbits());
+        check("abits", abits, c.config().abits());
+      }, (acc, images) -> bar.progress("evaluate", acc.images(), images));
+    }
+    cmd.commandLine().getOut().println(r.result().referenceLine());
+    cmd.commandLine().getOut().printf(Locale.ROOT, "%s %s on %d images of %s: %.1f images/s%n", r.config().name(),
+        r.config().bitsLabel(), r.result().images(), r.splitRoot(), r.result().imagesPerSecond());
+    if (out != null) {
+      ObjectNode subject = new ObjectMapper().createObjectNode();
+      subject.put("checkpoint", checkpoint);
+      subject.put("model", r.config().name());
+      subject.put("bits", r.config().bitsLabel());
+      subject.put("engine", "djl");
+      subject.put("data", r.splitRoot().toString());
+      Files.write(out, EvaluationJson.bytes(EvaluationJson.toJson(r.result(), subject)));
     }
     return 0;
   }

@@ -1,20 +1,8 @@
 package dev.vvtq.cli;
 
-import ai.djl.ndarray.NDManager;
-import dev.vvtq.artifacts.files.ScratchFolder;
-import dev.vvtq.artifacts.manifest.Manifest;
 import dev.vvtq.artifacts.store.ArtifactStore;
-import dev.vvtq.artifacts.store.LocalFolderStore;
-import dev.vvtq.qat.checkpoint.CheckpointRepository;
-import dev.vvtq.qat.checkpoint.LoadedCheckpoint;
-import dev.vvtq.qat.checkpoint.ModelWeights;
-import dev.vvtq.qat.data.ImageFolder;
-import dev.vvtq.qat.export.IntegerModelExporter;
-import dev.vvtq.qat.model.IntegerModelView;
-import dev.vvtq.qat.model.QuantDeit;
-import java.nio.file.Files;
+import dev.vvtq.qat.jobs.ModelExportJob;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -43,7 +31,7 @@ public final class ExportCommand implements Callable<Integer> {
   @Option(names = "--name", description = "Model name in the store (models/<name>/<version>); default: the checkpoint's run id.")
   String name;
 
-  @Option(names = "--version", defaultValue = "1", description = "Model version in the store. Default: ${DEFAULT-VALUE}.")
+  @Option(names = "--version", defaultValue = ModelExportJob.DEFAULT_VERSION, description = "Model version in the store. Default: ${DEFAULT-VALUE}.")
   String version;
 
   @Option(names = "--data", paramLabel = "DIR", description = "ImageFolder root to take class names from (when the checkpoint has none).")
@@ -53,34 +41,13 @@ public final class ExportCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    try (ArtifactStore artifacts = store.open(); NDManager root = NDManager.newBaseManager();
-        ScratchFolder scratch = ScratchFolder.create("vvtq-export-")) {
-      LoadedCheckpoint c = CheckpointRepository.resolve(artifacts, checkpoint, scratch.path());
-      List<String> classes = data != null ? ImageFolder.split(data, "train").classes()
-          : c.classNames().orElseThrow(() -> new IllegalArgumentException(
-              checkpoint + " records no class names; give --data DIR to take them from an ImageFolder"));
-      try (QuantDeit model = ModelWeights.load(c.modelFile(), root)) {
-        IntegerModelView view = IntegerModelView.of(model);
-        Manifest m;
-        String where;
-        if (out != null) {
-          Path abs = out.toAbsolutePath();
-          Files.createDirectories(abs.getParent());
-          try (ArtifactStore local = new LocalFolderStore(abs.getParent())) {
-            m = IntegerModelExporter.publish(view, classes, local, abs.getFileName().toString(), checkpoint);
-          }
-          where = abs.toString();
-        } else {
-          String n = name != null ? name
-              : c.manifest() != null ? c.manifest().field("run_id").map(x -> x.asText()).orElse(model.config().name())
-              : model.config().name();
-          m = IntegerModelExporter.publish(view, classes, artifacts, IntegerModelExporter.prefix(n, version), checkpoint);
-          where = artifacts.location() + IntegerModelExporter.prefix(n, version);
-        }
-        long bytes = m.files().values().stream().mapToLong(f -> f.bytes()).sum();
-        cmd.commandLine().getOut().printf("exported %s %s (%d classes, %,d bytes) to %s%n", model.config().name(),
-            model.config().bitsLabel(), classes.size(), bytes, where);
-      }
+    // The command line replaces a published version, as it always has; the service asks for it explicitly.
+    ModelExportJob.Spec spec = new ModelExportJob.Spec(checkpoint, name, version, out, data, true);
+    try (ArtifactStore artifacts = store.open()) {
+      ModelExportJob.Result r = ModelExportJob.run(spec, artifacts, null);
+      String where = out != null ? r.where() : artifacts.location() + r.where();
+      cmd.commandLine().getOut().printf("exported %s %s (%d classes, %,d bytes) to %s%n", r.config().name(),
+          r.config().bitsLabel(), r.classNames().size(), r.packedBytes(), where);
     }
     return 0;
   }

@@ -1,35 +1,19 @@
 package dev.vvtq.cli;
 
-import ai.djl.ndarray.NDManager;
-import dev.vvtq.artifacts.files.ScratchFolder;
-import dev.vvtq.artifacts.manifest.ArtifactKinds;
 import dev.vvtq.artifacts.manifest.Manifest;
+import dev.vvtq.artifacts.store.ArtifactLayout;
 import dev.vvtq.artifacts.store.ArtifactStore;
 import dev.vvtq.cli.report.TrainingCurvesPlot;
-import dev.vvtq.imaging.Normalization;
-import dev.vvtq.imaging.RandomResizedCrop;
-import dev.vvtq.qat.checkpoint.CheckpointRepository;
-import dev.vvtq.qat.checkpoint.LoadedCheckpoint;
-import dev.vvtq.qat.checkpoint.ModelWeights;
-import dev.vvtq.qat.data.DataLoader;
 import dev.vvtq.qat.data.FashionMnistImporter;
 import dev.vvtq.qat.data.ImageFolder;
-import dev.vvtq.qat.data.ImageFolderSource;
-import dev.vvtq.qat.data.LoaderOptions;
 import dev.vvtq.qat.eval.EvaluationResult;
-import dev.vvtq.qat.eval.Evaluator;
-import dev.vvtq.qat.export.IntegerModelExporter;
-import dev.vvtq.qat.model.IntegerModelView;
-import dev.vvtq.qat.model.QuantDeit;
-import dev.vvtq.qat.softlabel.ModelTeacher;
-import dev.vvtq.qat.softlabel.SoftLabelGenerator;
-import dev.vvtq.qat.softlabel.SoftLabelManifest;
-import dev.vvtq.qat.softlabel.SoftLabelSpec;
+import dev.vvtq.qat.jobs.CheckpointEvaluation;
+import dev.vvtq.qat.jobs.ModelExportJob;
+import dev.vvtq.qat.jobs.SoftLabelJob;
 import dev.vvtq.qat.train.RunRecord;
 import dev.vvtq.qat.train.RunStatus;
 import dev.vvtq.qat.train.TrainSpec;
 import dev.vvtq.qat.train.Trainer;
-import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -38,7 +22,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import java.util.stream.Stream;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -147,21 +130,22 @@ public final class PipelineCommand implements Callable<Integer> {
 
       t = System.nanoTime();
       String labelName = "fmnist-teacher-" + schedule;
-      String softlabels = labels(artifacts, console, teacherRun + "@best", data, s, labelName);
+      String softlabels = labels(artifacts, console, ArtifactLayout.bestCheckpointRef(teacherRun), data, s, labelName);
       seconds.put("soft labels", since(t));
 
       t = System.nanoTime();
-      TrainSpec qat = spec(s, data, studentRun, wbits, abits, s.qatEpochs(), s.qatLr(), softlabels, "runs/" + teacherRun + "@best");
+      TrainSpec qat = spec(s, data, studentRun, wbits, abits, s.qatEpochs(), s.qatLr(), softlabels,
+          ArtifactLayout.bestCheckpointRef(teacherRun));
       train(artifacts, console, studentRun, qat);
       seconds.put("QAT", since(t));
 
       t = System.nanoTime();
-      EvaluationResult fp = evaluate(artifacts, "runs/" + teacherRun + "@best", data, console);
-      EvaluationResult q = evaluate(artifacts, "runs/" + studentRun + "@best", data, console);
+      EvaluationResult fp = evaluate(artifacts, ArtifactLayout.bestCheckpointRef(teacherRun), data, console);
+      EvaluationResult q = evaluate(artifacts, ArtifactLayout.bestCheckpointRef(studentRun), data, console);
       seconds.put("evaluation", since(t));
 
       t = System.nanoTime();
-      long[] sizes = export(artifacts, "runs/" + studentRun + "@best", "fmnist-" + bits, data, console);
+      long[] sizes = export(artifacts, ArtifactLayout.bestCheckpointRef(studentRun), "fmnist-" + bits, console);
       seconds.put("export", since(t));
 
       RunRecord fpRec = RunRecord.load(artifacts, teacherRun).orElseThrow();
@@ -184,16 +168,11 @@ public final class PipelineCommand implements Callable<Integer> {
       seconds.forEach((k, v) -> stages.append(String.format(Locale.ROOT, " %s %s,", k, ProgressBar.duration(v))));
       out.println(stages + " total " + ProgressBar.duration(total));
       out.println("training curves: " + plot.toAbsolutePath());
-      out.println("integer model:   " + artifacts.location() + IntegerModelExporter.prefix("fmnist-" + bits, "1")
+      out.println("integer model:   " + artifacts.location() + ArtifactLayout.model("fmnist-" + bits, ModelExportJob.DEFAULT_VERSION)
           + " (serve it with the inference-service, or `./vvtq infer`)");
-      out.println("runs:            " + artifacts.location() + "runs/" + teacherRun + ", runs/" + studentRun);
+      out.println("runs:            " + artifacts.location() + ArtifactLayout.run(teacherRun) + ", " + ArtifactLayout.run(studentRun));
     }
     return 0;
-  }
-
-  /** Where a stage fetches a checkpoint from the store; deleted when the stage is done with it. */
-  private ScratchFolder fetchFolder() throws IOException {
-    return ScratchFolder.createIn(work.resolve("tmp"), "vvtq-ckpt-");
   }
 
   private static double since(long t) {
@@ -216,8 +195,8 @@ public final class PipelineCommand implements Callable<Integer> {
       console.onMessage("run " + runId + " already finished: reusing it");
       return;
     }
-    if (existing.isPresent() && artifacts.exists("runs/" + runId + "/checkpoints/latest.json")) {
-      TrainSpec resume = spec.toBuilder().finetune(null).resume("runs/" + runId).build();
+    if (existing.isPresent() && artifacts.exists(ArtifactLayout.checkpointPointer(runId, "latest"))) {
+      TrainSpec resume = spec.toBuilder().finetune(null).resume(ArtifactLayout.run(runId)).build();
       console.onMessage("run " + runId + " was interrupted: resuming it");
       new Trainer(resume, artifacts, work.resolve("tmp"), console, null).run();
       return;
@@ -227,67 +206,41 @@ public final class PipelineCommand implements Callable<Integer> {
 
   private String labels(ArtifactStore artifacts, TrainingConsole console, String teacher, Path data, Schedule s,
       String name) throws Exception {
-    String prefix = "softlabels/" + name;
+    String prefix = ArtifactLayout.softLabels(name);
     if (artifacts.exists(prefix + "/" + Manifest.FILE_NAME)) {
       console.onMessage("soft labels " + prefix + " already published: reusing them");
       return prefix;
     }
-    Path folder = work.resolve(prefix);
-    ImageFolder train = ImageFolder.split(data, "train");
-    try (NDManager root = NDManager.newBaseManager(); ScratchFolder fetched = fetchFolder()) {
-      LoadedCheckpoint c = CheckpointRepository.resolve(artifacts, "runs/" + teacher, fetched.path());
-      try (QuantDeit model = ModelWeights.load(c.modelFile(), root);
-          ProgressBar bar = new ProgressBar(cmd.commandLine().getErr())) {
-        console.onMessage("labelling " + train.size() + " images x " + s.crops() + " crops with " + teacher);
-        SoftLabelSpec labelSpec = new SoftLabelSpec(s.crops(), 5, seed, model.config().imgSize(), 1000, 512,
-            new RandomResizedCrop(s.minCropScale(), 1.0, 3.0 / 4.0, 4.0 / 3.0), Normalization.IMAGENET);
-        SoftLabelManifest m = new SoftLabelGenerator(labelSpec)
-            .generate(train, new ModelTeacher(model), teacher, root, folder,
-                p -> bar.progress("soft labels", p.imagesDone(), p.images()));
-        bar.close();
-        console.onMessage("soft labels: " + m.imageCount() + " images x " + m.cropsPerImage() + " crops, top-" + m.topK());
-      }
+    SoftLabelJob.Spec spec = new SoftLabelJob.Spec(teacher, null, data, work.resolve(prefix), s.crops(),
+        SoftLabelJob.DEFAULT_TOPK, seed, 0, 512, s.minCropScale(), name);
+    console.onMessage("labelling " + ImageFolder.split(data, "train").size() + " images x " + s.crops() + " crops with "
+        + teacher);
+    try (ProgressBar bar = new ProgressBar(cmd.commandLine().getErr())) {
+      SoftLabelJob.Result r = SoftLabelJob.run(spec, artifacts, work.resolve("tmp"),
+          p -> bar.progress("soft labels", p.imagesDone(), p.images()), null);
+      bar.close();
+      console.onMessage("soft labels: " + r.manifest().imageCount() + " images x " + r.manifest().cropsPerImage()
+          + " crops, top-" + r.manifest().topK());
+      return r.published();
     }
-    Map<String, Path> files = new LinkedHashMap<>();
-    try (Stream<Path> list = Files.list(folder)) {
-      list.filter(Files::isRegularFile).filter(f -> !f.getFileName().toString().equals(Manifest.FILE_NAME))
-          .forEach(f -> files.put(f.getFileName().toString(), f));
-    }
-    artifacts.publish(prefix, ArtifactKinds.SOFT_LABELS, files, Map.of("teacher", teacher, "crops", s.crops(), "topk", 5));
-    return prefix;
   }
 
   private EvaluationResult evaluate(ArtifactStore artifacts, String ref, Path data, TrainingConsole console) throws Exception {
-    ImageFolder val = ImageFolder.split(data, "val");
-    try (NDManager root = NDManager.newBaseManager(); ScratchFolder fetched = fetchFolder()) {
-      LoadedCheckpoint c = CheckpointRepository.resolve(artifacts, ref, fetched.path());
-      try (QuantDeit model = ModelWeights.load(c.modelFile(), root);
-          DataLoader loader = new DataLoader(
-              ImageFolderSource.evaluation(val, model.config().evalPreprocessor(), null),
-              LoaderOptions.evaluation(256, threads))) {
-        EvaluationResult r = Evaluator.evaluate(model, loader, val.classes(), null);
-        console.onMessage(ref + " (" + model.config().bitsLabel() + ") on " + r.images() + " val images:" + r.referenceLine());
-        return r;
-      }
-    }
+    CheckpointEvaluation.Result r = CheckpointEvaluation.run(
+        new CheckpointEvaluation.Spec(ref, data, CheckpointEvaluation.DEFAULT_SPLIT, 0, 256, threads), artifacts,
+        work.resolve("tmp"), null, null);
+    console.onMessage(ref + " (" + r.config().bitsLabel() + ") on " + r.result().images() + " val images:"
+        + r.result().referenceLine());
+    return r.result();
   }
 
   /** Exports the quantized model; returns {FP32 weight bytes, packed model bytes}. */
-  private long[] export(ArtifactStore artifacts, String ref, String name, Path data, TrainingConsole console) throws Exception {
-    try (NDManager root = NDManager.newBaseManager(); ScratchFolder fetched = fetchFolder()) {
-      LoadedCheckpoint c = CheckpointRepository.resolve(artifacts, ref, fetched.path());
-      try (QuantDeit model = ModelWeights.load(c.modelFile(), root)) {
-        long fp32 = 4 * model.namedParameters().values().stream()
-            .filter(p -> p.kind() != dev.vvtq.qat.nn.ParamKind.STEP && p.kind() != dev.vvtq.qat.nn.ParamKind.OFFSET)
-            .mapToLong(p -> p.shape().size()).sum();
-        List<String> classes = c.classNames().orElse(ImageFolder.split(data, "train").classes());
-        Manifest m = IntegerModelExporter.publish(IntegerModelView.of(model), classes, artifacts,
-            IntegerModelExporter.prefix(name, "1"), ref);
-        long packed = m.files().values().stream().mapToLong(f -> f.bytes()).sum();
-        console.onMessage(String.format(Locale.ROOT, "exported %s: %,d bytes (FP32 weights %,d bytes, %.1fx smaller)",
-            IntegerModelExporter.prefix(name, "1"), packed, fp32, fp32 / (double) packed));
-        return new long[] {fp32, packed};
-      }
-    }
+  private long[] export(ArtifactStore artifacts, String ref, String name, TrainingConsole console) throws Exception {
+    // A rerun exports again over its own earlier export.
+    ModelExportJob.Result r = ModelExportJob.run(
+        ModelExportJob.Spec.toStore(ref, name, ModelExportJob.DEFAULT_VERSION, true), artifacts, work.resolve("tmp"));
+    console.onMessage(String.format(Locale.ROOT, "exported %s: %,d bytes (FP32 weights %,d bytes, %.1fx smaller)",
+        r.where(), r.packedBytes(), r.fp32Bytes(), r.fp32Bytes() / (double) r.packedBytes()));
+    return new long[] {r.fp32Bytes(), r.packedBytes()};
   }
 }

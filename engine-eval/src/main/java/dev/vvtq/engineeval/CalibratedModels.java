@@ -3,6 +3,7 @@ package dev.vvtq.engineeval;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
+import dev.vvtq.artifacts.store.ArtifactLayout;
 import dev.vvtq.artifacts.store.LocalFolderStore;
 import dev.vvtq.imaging.EvalPreprocessor;
 import dev.vvtq.imaging.RgbImage;
@@ -156,7 +157,7 @@ public final class CalibratedModels {
   public static Path export(QuantDeit model, List<String> classNames, Path storeRoot, String name, String version)
       throws IOException {
     Files.createDirectories(storeRoot);
-    String prefix = IntegerModelExporter.prefix(name, version);
+    String prefix = ArtifactLayout.model(name, version);
     try (LocalFolderStore store = new LocalFolderStore(storeRoot)) {
       IntegerModelExporter.publish(IntegerModelView.of(model), classNames, store, prefix, "random seeded " + name);
     }

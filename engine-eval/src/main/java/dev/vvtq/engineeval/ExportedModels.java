@@ -1,6 +1,7 @@
 package dev.vvtq.engineeval;
 
 import dev.vvtq.artifacts.manifest.Manifest;
+import dev.vvtq.artifacts.store.ArtifactLayout;
 import dev.vvtq.artifacts.store.ArtifactStore;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -8,18 +9,11 @@ import java.nio.file.Path;
 
 /** Finds an exported model that a user names: a local folder, or a store key {@code models/<name>/<version>}. */
 public final class ExportedModels {
-  /** A store key of an exported model. */
-  public static final String KEY = "models/[A-Za-z0-9][A-Za-z0-9._-]*/[A-Za-z0-9][A-Za-z0-9._-]*";
-
   private ExportedModels() {}
 
   /** Whether {@code ref} has the form of a store key {@code models/<name>/<version>} (a trailing slash allowed). */
   public static boolean isStoreKey(String ref) {
-    return storeKey(ref).matches(KEY);
-  }
-
-  private static String storeKey(String ref) {
-    return ref.endsWith("/") ? ref.substring(0, ref.length() - 1) : ref;
+    return ArtifactLayout.modelKey(ref).isPresent();
   }
 
   /**
@@ -39,8 +33,8 @@ public final class ExportedModels {
       throw new IllegalArgumentException(ref + " is a file; an exported model is a folder (models/<name>/<version>/"
           + " holding manifest.json and model.safetensors)");
     }
-    String key = storeKey(ref);
-    if (store == null || !key.matches(KEY)) {
+    String key = ArtifactLayout.modelKey(ref).orElse(null);
+    if (store == null || key == null) {
       throw new IllegalArgumentException("no folder " + local.toAbsolutePath()
           + (store == null ? "" : ", and '" + ref + "' is not a store key models/<name>/<version>"));
     }

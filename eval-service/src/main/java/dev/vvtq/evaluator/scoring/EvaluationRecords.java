@@ -2,6 +2,7 @@ package dev.vvtq.evaluator.scoring;
 
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.util.JsonFormat;
+import dev.vvtq.artifacts.store.ArtifactLayout;
 import dev.vvtq.artifacts.store.ArtifactNotFoundException;
 import dev.vvtq.artifacts.store.ArtifactStore;
 import dev.vvtq.proto.v1.ArtifactRef;
@@ -16,7 +17,6 @@ import java.util.logging.Logger;
 /** Evaluations in the store, {@code evaluations/<id>.json}: the API's message as JSON with the proto's field names. */
 public final class EvaluationRecords {
   private static final Logger LOG = Logger.getLogger(EvaluationRecords.class.getName());
-  private static final String PREFIX = "evaluations/";
 
   private final ArtifactStore store;
 
@@ -25,7 +25,7 @@ public final class EvaluationRecords {
   }
 
   public static String key(String id) {
-    return PREFIX + id + ".json";
+    return ArtifactLayout.evaluation(id);
   }
 
   public void save(Evaluation e) throws IOException {
@@ -33,7 +33,7 @@ public final class EvaluationRecords {
   }
 
   public Evaluation get(String id) throws IOException {
-    if (id == null || !id.matches("[A-Za-z0-9][A-Za-z0-9._-]{0,127}")) {
+    if (id == null || !ArtifactLayout.isValidSegment(id)) {
       throw new IllegalArgumentException("id: an evaluation id, got '" + id + "'");
     }
     try {
@@ -46,7 +46,7 @@ public final class EvaluationRecords {
   /** Newest first; only those of {@code artifact} when it is set. */
   public List<Evaluation> list(ArtifactRef artifact, int limit) throws IOException {
     List<Evaluation> out = new ArrayList<>();
-    for (String key : store.list(PREFIX)) {
+    for (String key : store.list(ArtifactLayout.EVALUATIONS)) {
       if (!key.endsWith(".json")) {
         continue;
       }

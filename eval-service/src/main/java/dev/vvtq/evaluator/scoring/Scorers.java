@@ -1,18 +1,17 @@
 package dev.vvtq.evaluator.scoring;
 
 import dev.vvtq.artifacts.manifest.Manifest;
+import dev.vvtq.artifacts.store.ArtifactLayout;
 import dev.vvtq.artifacts.store.ArtifactStore;
 import dev.vvtq.proto.v1.ArtifactRef;
 import dev.vvtq.proto.v1.EvalEngine;
 import dev.vvtq.qat.checkpoint.CheckpointKeys;
-import dev.vvtq.qat.checkpoint.CheckpointRepository;
+import dev.vvtq.qat.jobs.OpenedCheckpoint;
 import java.io.IOException;
 import java.nio.file.Path;
 
 /** Opens what a request names on the engine it asks for (or the artifact's natural one). */
 public final class Scorers {
-  private static final String MODEL_KEY = "models/[A-Za-z0-9][A-Za-z0-9._-]*/[A-Za-z0-9][A-Za-z0-9._-]*";
-
   private final ArtifactStore store;
   private final int loaderThreads;
   private final IntModelScorer.Options intOptions;
@@ -58,7 +57,7 @@ public final class Scorers {
   public ArtifactScorer open(ArtifactRef ref, EvalEngine requested, Path scratch) throws IOException {
     check(ref, requested);
     if (ref.hasCheckpoint()) {
-      return CheckpointScorer.open(CheckpointRepository.resolve(store, checkpointKey(ref.getCheckpoint()), scratch), loaderThreads);
+      return new CheckpointScorer(OpenedCheckpoint.open(store, checkpointKey(ref.getCheckpoint()), scratch), loaderThreads);
     }
     String key = modelKey(ref.getModel());
     Path dir = scratch.resolve("model");
@@ -76,10 +75,8 @@ public final class Scorers {
   }
 
   private String modelKey(String ref) throws IOException {
-    String key = ref.endsWith("/") ? ref.substring(0, ref.length() - 1) : ref;
-    if (!key.matches(MODEL_KEY)) {
-      throw new IllegalArgumentException("artifact.model: models/<name>/<version>, got '" + ref + "'");
-    }
+    String key = ArtifactLayout.modelKey(ref)
+        .orElseThrow(() -> new IllegalArgumentException("artifact.model: models/<name>/<version>, got '" + ref + "'"));
     if (!store.exists(key + "/" + Manifest.FILE_NAME)) {
       throw new ArtifactMissingException("no exported model '" + key + "' in " + store.location());
     }

@@ -1,16 +1,16 @@
 package dev.vvtq.inference.registry;
 
 import dev.vvtq.artifacts.store.ArtifactKeys;
+import dev.vvtq.artifacts.store.ArtifactLayout;
 
 /**
  * Where a model comes from and the name it is served under: store key {@code models/<name>/<version>}
  * gives name {@code <name>} and version {@code <version>} unless a name is given.
  */
 public record ModelSource(String name, String version, String storeKey) {
-  private static final String NAME_PATTERN = "[A-Za-z0-9][A-Za-z0-9._-]{0,127}";
 
   public ModelSource {
-    if (name == null || !name.matches(NAME_PATTERN)) {
+    if (name == null || !ArtifactLayout.isValidSegment(name)) {
       throw new IllegalArgumentException("invalid model name '" + name
           + "': 1 to 128 letters, digits, '.', '_' or '-', starting with a letter or digit");
     }

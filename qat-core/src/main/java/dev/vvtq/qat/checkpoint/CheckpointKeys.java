@@ -3,6 +3,7 @@ package dev.vvtq.qat.checkpoint;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.vvtq.artifacts.manifest.Manifest;
+import dev.vvtq.artifacts.store.ArtifactLayout;
 import dev.vvtq.artifacts.store.ArtifactNotFoundException;
 import dev.vvtq.artifacts.store.ArtifactStore;
 import java.io.IOException;
@@ -18,7 +19,7 @@ import java.util.regex.Pattern;
 public final class CheckpointKeys {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final Pattern REF =
-      Pattern.compile("runs/([A-Za-z0-9][A-Za-z0-9._-]*)(?:@(best|latest)|/checkpoints/([A-Za-z0-9._-]+))?/?");
+      Pattern.compile("runs/(" + ArtifactLayout.SEGMENT + ")(?:@(best|latest)|/checkpoints/([A-Za-z0-9._-]+))?/?");
 
   private CheckpointKeys() {}
 
@@ -45,12 +46,12 @@ public final class CheckpointKeys {
     }
     String pointer = m.group(2) != null ? m.group(2) : m.group(3);
     if ("best".equals(pointer)) {
-      return "runs/" + m.group(1) + "@best";
+      return ArtifactLayout.bestCheckpointRef(m.group(1));
     }
     if (pointer == null || "latest".equals(pointer)) {
-      return "runs/" + m.group(1);
+      return ArtifactLayout.run(m.group(1));
     }
-    return "runs/" + m.group(1) + "/checkpoints/" + pointer;
+    return ArtifactLayout.checkpoints(m.group(1)) + "/" + pointer;
   }
 
   /**
@@ -65,7 +66,7 @@ public final class CheckpointKeys {
       throw new IllegalArgumentException("'" + ref + "' is not a checkpoint key: use runs/<run-id>, runs/<run-id>@best,"
           + " runs/<run-id>/checkpoints/<step> or runs/<run-id>/checkpoints/best|latest");
     }
-    String checkpoints = "runs/" + m.group(1) + "/checkpoints";
+    String checkpoints = ArtifactLayout.checkpoints(m.group(1));
     String pointer = m.group(2) != null ? m.group(2) : m.group(3) == null ? "latest" : m.group(3);
     String key;
     if (pointer.equals("best") || pointer.equals("latest")) {

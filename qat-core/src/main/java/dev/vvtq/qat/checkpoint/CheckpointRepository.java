@@ -10,6 +10,7 @@ import dev.vvtq.artifacts.manifest.Manifest;
 import dev.vvtq.artifacts.manifest.Sha256;
 import dev.vvtq.artifacts.safetensors.SafetensorsReader;
 import dev.vvtq.artifacts.safetensors.SafetensorsWriter;
+import dev.vvtq.artifacts.store.ArtifactLayout;
 import dev.vvtq.artifacts.store.ArtifactNotFoundException;
 import dev.vvtq.artifacts.store.ArtifactStore;
 import dev.vvtq.qat.model.DeitConfigJson;
@@ -42,12 +43,12 @@ public final class CheckpointRepository {
 
   /** {@code runs/<id>}. */
   public String runPrefix() {
-    return "runs/" + runId;
+    return ArtifactLayout.run(runId);
   }
 
   /** {@code runs/<id>/checkpoints}. */
   public String checkpointsPrefix() {
-    return runPrefix() + "/checkpoints";
+    return ArtifactLayout.checkpoints(runId);
   }
 
   /** A published checkpoint. */
@@ -60,7 +61,7 @@ public final class CheckpointRepository {
    */
   public Saved save(QuantDeit model, AdamW optimizer, TrainingState state, Map<String, ?> fields, boolean best)
       throws IOException {
-    String prefix = checkpointsPrefix() + "/" + state.globalStep();
+    String prefix = ArtifactLayout.checkpoint(runId, state.globalStep());
     try (ScratchFolder scratch = ScratchFolder.create("vvtq-ckpt-")) {
       Path staging = scratch.path();
       Path modelFile = staging.resolve("model.safetensors");
@@ -82,9 +83,9 @@ public final class CheckpointRepository {
       all.put("state", stateJson(state));
       store.publish(prefix, ArtifactKinds.CHECKPOINT, files, all);
       byte[] pointer = pointer(prefix, state);
-      store.put(checkpointsPrefix() + "/latest.json", pointer);
+      store.put(ArtifactLayout.checkpointPointer(runId, "latest"), pointer);
       if (best) {
-        store.put(checkpointsPrefix() + "/best.json", pointer);
+        store.put(ArtifactLayout.checkpointPointer(runId, "best"), pointer);
       }
       return new Saved(prefix, state.globalStep(), state.epoch());
     }

@@ -139,14 +139,10 @@ public final class IntegerModelExporter {
     return a.toString();
   }
 
-  /** Where an exported model lives in the store. */
-  public static String prefix(String name, String version) {
-    return "models/" + name + "/" + version;
-  }
-
   /**
-   * Writes the model and publishes it under {@code prefix} (normally {@link #prefix(String,
-   * String)}), manifest last, with bits per layer and the sha256 of the file.
+   * Writes the model and publishes it under {@code prefix} (normally {@link
+   * dev.vvtq.artifacts.store.ArtifactLayout#model}), manifest last, with bits per layer and the
+   * sha256 of the file.
    */
   public static Manifest publish(IntegerModelView view, List<String> classNames, ArtifactStore store, String prefix,
       String sourceCheckpoint) throws IOException {

@@ -129,6 +129,13 @@ public final class QuantDeit extends Layer implements AutoCloseable {
     return out;
   }
 
+  /** Parameters of the network itself (weights, biases, norms, embeddings), without quantizer step sizes and offsets. */
+  public long networkParameterCount() {
+    return namedParameters().values().stream()
+        .filter(p -> p.kind() != ParamKind.STEP && p.kind() != ParamKind.OFFSET)
+        .mapToLong(p -> p.shape().size()).sum();
+  }
+
   /** The transformer blocks. */
   public List<TransformerBlock> blocks() {
     return List.copyOf(blocks);

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.vvtq.artifacts.store.ArtifactLayout;
 import dev.vvtq.artifacts.store.ArtifactNotFoundException;
 import dev.vvtq.artifacts.store.ArtifactStore;
 import java.io.IOException;
@@ -31,7 +32,7 @@ public record RunRecord(
 
   /** The key of a run's record. */
   public static String key(String runId) {
-    return "runs/" + runId + "/run.json";
+    return ArtifactLayout.runRecord(runId);
   }
 
   /** A new record of a queued or starting run. */
@@ -107,6 +108,6 @@ public record RunRecord(
     for (EpochRecord r : history) {
       sb.append(compact.writeValueAsString(r)).append('\n');
     }
-    store.put("runs/" + runId + "/metrics.jsonl", sb.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    store.put(ArtifactLayout.runMetrics(runId), sb.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
   }
 }

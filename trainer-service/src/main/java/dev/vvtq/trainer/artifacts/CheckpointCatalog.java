@@ -3,6 +3,7 @@ package dev.vvtq.trainer.artifacts;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.vvtq.artifacts.manifest.FileEntry;
 import dev.vvtq.artifacts.manifest.Manifest;
+import dev.vvtq.artifacts.store.ArtifactLayout;
 import dev.vvtq.artifacts.store.ArtifactStore;
 import dev.vvtq.proto.v1.CheckpointInfo;
 import dev.vvtq.qat.checkpoint.CheckpointKeys;
@@ -23,20 +24,20 @@ public final class CheckpointCatalog {
 
   /** Oldest first; {@link JobNotFoundException} when the store knows no such run. */
   public List<CheckpointInfo> list(String runId) throws IOException {
-    if (runId == null || !CheckpointKeys.isStoreRef("runs/" + runId)) {
+    if (runId == null || !ArtifactLayout.isValidSegment(runId)) {
       throw new IllegalArgumentException("run_id: a run id (letters, digits, '.', '_', '-'), got '" + runId + "'");
     }
     List<Manifest> manifests = new CheckpointRepository(store, runId).list();
     if (manifests.isEmpty() && !store.exists(RunRecord.key(runId))) {
       throw new JobNotFoundException("no run '" + runId + "' in the store");
     }
-    String latest = CheckpointKeys.resolve(store, "runs/" + runId).orElse("");
-    String best = CheckpointKeys.resolve(store, "runs/" + runId + "@best").orElse("");
+    String latest = CheckpointKeys.resolve(store, ArtifactLayout.run(runId)).orElse("");
+    String best = CheckpointKeys.resolve(store, ArtifactLayout.bestCheckpointRef(runId)).orElse("");
     List<CheckpointInfo> out = new ArrayList<>();
     for (Manifest m : manifests) {
       JsonNode state = m.field("state").orElse(null);
       long step = state == null ? 0 : state.path("global_step").asLong();
-      String key = "runs/" + runId + "/checkpoints/" + step;
+      String key = ArtifactLayout.checkpoint(runId, step);
       JsonNode metrics = m.field("metrics").orElse(null);
       CheckpointInfo.Builder b = CheckpointInfo.newBuilder()
           .setKey(key)

@@ -3,6 +3,9 @@ package dev.vvtq.trainer.grpc;
 import com.google.protobuf.Any;
 import com.google.rpc.BadRequest;
 import com.google.rpc.Code;
+import dev.vvtq.artifacts.store.ArtifactConflictException;
+import dev.vvtq.artifacts.store.ArtifactNotFoundException;
+import dev.vvtq.artifacts.store.UnsuitableArtifactException;
 import dev.vvtq.trainer.jobs.InvalidSpecException;
 import dev.vvtq.trainer.jobs.JobConflictException;
 import dev.vvtq.trainer.jobs.JobNotFoundException;
@@ -35,11 +38,11 @@ final class GrpcErrors {
     Status s;
     if (t instanceof IllegalArgumentException) {
       s = Status.INVALID_ARGUMENT;
-    } else if (t instanceof JobNotFoundException) {
+    } else if (t instanceof JobNotFoundException || t instanceof ArtifactNotFoundException) {
       s = Status.NOT_FOUND;
-    } else if (t instanceof JobConflictException) {
+    } else if (t instanceof JobConflictException || t instanceof ArtifactConflictException) {
       s = Status.ALREADY_EXISTS;
-    } else if (t instanceof JobStateException) {
+    } else if (t instanceof JobStateException || t instanceof UnsuitableArtifactException) {
       s = Status.FAILED_PRECONDITION;
     } else if (t instanceof IOException) {
       LOG.log(Level.WARNING, "artifact store failure", t);

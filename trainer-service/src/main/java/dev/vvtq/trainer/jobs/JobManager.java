@@ -1,6 +1,7 @@
 package dev.vvtq.trainer.jobs;
 
 import dev.vvtq.artifacts.manifest.Manifest;
+import dev.vvtq.artifacts.store.ArtifactLayout;
 import dev.vvtq.artifacts.store.ArtifactStore;
 import dev.vvtq.proto.v1.JobEvent;
 import dev.vvtq.proto.v1.JobKind;
@@ -289,8 +290,8 @@ public final class JobManager implements AutoCloseable {
         } else {
           dev.vvtq.qat.train.TrainSpec spec = r.trainSpec();
           String message = "requeued after a service restart";
-          if (store.exists("runs/" + r.runId() + "/checkpoints/latest.json")) {
-            spec = spec.toBuilder().finetune(null).resume("runs/" + r.runId()).saveCheckpointPath(storeLocation)
+          if (store.exists(ArtifactLayout.checkpointPointer(r.runId(), "latest"))) {
+            spec = spec.toBuilder().finetune(null).resume(ArtifactLayout.run(r.runId())).saveCheckpointPath(storeLocation)
                 .runId(r.runId()).log(null).build();
             message += "; resumes from its latest checkpoint";
           }

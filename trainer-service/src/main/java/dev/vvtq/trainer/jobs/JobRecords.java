@@ -1,5 +1,6 @@
 package dev.vvtq.trainer.jobs;
 
+import dev.vvtq.artifacts.store.ArtifactLayout;
 import dev.vvtq.artifacts.store.ArtifactStore;
 import dev.vvtq.proto.v1.Job;
 import dev.vvtq.proto.v1.JobKind;
@@ -31,11 +32,11 @@ public final class JobRecords {
   /** Every readable record in the store; unreadable ones are logged and skipped. */
   public List<RunRecord> all() throws IOException {
     List<RunRecord> out = new ArrayList<>();
-    for (String key : store.list("runs/")) {
-      if (!key.endsWith("/run.json") || key.chars().filter(c -> c == '/').count() != 2) {
+    for (String key : store.list(ArtifactLayout.RUNS)) {
+      String id = ArtifactLayout.runIdOfRecord(key).orElse(null);
+      if (id == null) {
         continue;
       }
-      String id = key.substring("runs/".length(), key.length() - "/run.json".length());
       try {
         RunRecord.load(store, id).ifPresent(out::add);
       } catch (IOException | RuntimeException e) {

@@ -4,22 +4,18 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.util.JsonFormat;
+import dev.vvtq.artifacts.store.ArtifactLayout;
 import dev.vvtq.proto.v1.LabelSpec;
 
-/** Defaults and the stored form of label specs ({@code vvtq label}'s options). */
+/** The stored form of label specs and where they publish (defaults: {@link dev.vvtq.qat.jobs.SoftLabelJob}). */
 public final class LabelJobs {
-  /** {@code vvtq label}'s defaults. */
-  static final int DEFAULT_CROPS = 10;
-  static final int DEFAULT_TOPK = 5;
-  static final int DEFAULT_BATCH_SIZE = 256;
-
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private LabelJobs() {}
 
   /** Where a label job publishes: {@code softlabels/<out_name>}. */
   public static String prefix(LabelSpec spec) {
-    return "softlabels/" + spec.getOutName();
+    return ArtifactLayout.softLabels(spec.getOutName());
   }
 
   /** The spec as JSON with the proto's field names, for the run record. */

@@ -1,6 +1,7 @@
 package dev.vvtq.trainer.jobs;
 
 import dev.vvtq.artifacts.manifest.Manifest;
+import dev.vvtq.artifacts.store.ArtifactLayout;
 import dev.vvtq.artifacts.store.ArtifactStore;
 import dev.vvtq.proto.v1.LabelSpec;
 import dev.vvtq.qat.checkpoint.CheckpointKeys;
@@ -18,7 +19,6 @@ import java.util.List;
  * check cheaply (folders on this machine, artifacts in this store).
  */
 final class SpecValidator {
-  private static final String NAME = "[A-Za-z0-9][A-Za-z0-9._-]{0,127}";
 
   private final ArtifactStore store;
 
@@ -71,7 +71,7 @@ final class SpecValidator {
     } else if (!Files.isDirectory(Path.of(s.getData(), "train"))) {
       v.add(new Violation("data", "no train/ folder under '" + s.getData() + "' on the trainer's machine"));
     }
-    if (!s.getOutName().matches(NAME)) {
+    if (!ArtifactLayout.isValidSegment(s.getOutName())) {
       v.add(new Violation("out_name", "use letters, digits, '.', '_' and '-' (up to 128), got '" + s.getOutName() + "'"));
     }
     positive(v, "crops", s.hasCrops(), s.getCrops());
