@@ -1,5 +1,6 @@
 package dev.vvtq.engineeval;
 
+import dev.vvtq.artifacts.errors.NotFoundException;
 import dev.vvtq.artifacts.manifest.Manifest;
 import dev.vvtq.artifacts.store.ArtifactStore;
 import java.io.IOException;
@@ -41,11 +42,11 @@ public final class ExportedModels {
     }
     String key = storeKey(ref);
     if (store == null || !key.matches(KEY)) {
-      throw new IllegalArgumentException("no folder " + local.toAbsolutePath()
+      throw new NotFoundException("no folder " + local.toAbsolutePath()
           + (store == null ? "" : ", and '" + ref + "' is not a store key models/<name>/<version>"));
     }
     if (!store.exists(key + "/" + Manifest.FILE_NAME)) {
-      throw new IllegalArgumentException("no folder " + local.toAbsolutePath() + ", and no exported model '" + key
+      throw new NotFoundException("no folder " + local.toAbsolutePath() + ", and no exported model '" + key
           + "' in the store " + store.location());
     }
     Path into = Files.createTempDirectory(Files.createDirectories(scratch), "model-");

@@ -3,6 +3,9 @@ package dev.vvtq.qat.checkpoint;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.vvtq.artifacts.errors.IntegrityException;
+import dev.vvtq.artifacts.errors.InvalidInputException;
+import dev.vvtq.artifacts.errors.NotFoundException;
 import dev.vvtq.artifacts.files.ScratchFolder;
 import dev.vvtq.artifacts.manifest.ArtifactKinds;
 import dev.vvtq.artifacts.manifest.FileEntry;
@@ -141,18 +144,18 @@ public final class CheckpointRepository {
     if (Files.isDirectory(local)) {
       Path manifestFile = local.resolve(Manifest.FILE_NAME);
       if (!Files.isRegularFile(manifestFile)) {
-        throw new IllegalArgumentException(
+        throw new InvalidInputException(
             ref + " has no manifest.json: it is not a complete checkpoint (name the model.safetensors file to use it anyway)");
       }
       Manifest m = Manifest.parse(Files.readAllBytes(manifestFile), manifestFile.toString());
       for (Map.Entry<String, FileEntry> e : m.files().entrySet()) {
         Path f = local.resolve(e.getKey());
         if (!Files.isRegularFile(f)) {
-          throw new IllegalArgumentException(ref + ": manifest names " + e.getKey() + " but the file is missing");
+          throw new IntegrityException(ref + ": manifest names " + e.getKey() + " but the file is missing");
         }
         FileEntry actual = Sha256.entryOf(f);
         if (!actual.equals(e.getValue())) {
-          throw new IllegalArgumentException(ref + ": " + e.getKey() + " does not match its manifest (sha256 "
+          throw new IntegrityException(ref + ": " + e.getKey() + " does not match its manifest (sha256 "
               + actual.sha256() + ", expected " + e.getValue().sha256() + "): the checkpoint is corrupt");
         }
       }
@@ -164,7 +167,7 @@ public final class CheckpointRepository {
     try {
       m = store.fetchVerified(prefix, into);
     } catch (ArtifactNotFoundException e) {
-      throw new IllegalArgumentException(
+      throw new NotFoundException(
           "no checkpoint at '" + ref + "' (not a local file or folder, and no manifest under " + store.location()
               + prefix + ")", e);
     }
@@ -173,7 +176,7 @@ public final class CheckpointRepository {
 
   private static LoadedCheckpoint fromFolder(String ref, Path dir, Manifest m) {
     if (!ArtifactKinds.CHECKPOINT.equals(m.kind())) {
-      throw new IllegalArgumentException(ref + " is a '" + m.kind() + "' artifact, not a checkpoint");
+      throw new InvalidInputException(ref + " is a '" + m.kind() + "' artifact, not a checkpoint");
     }
     Path opt = m.file("optimizer.safetensors").isPresent() ? dir.resolve("optimizer.safetensors") : null;
     return new LoadedCheckpoint(ref, dir.resolve("model.safetensors"), opt, m);
@@ -194,7 +197,7 @@ public final class CheckpointRepository {
       JsonNode p = JSON.readTree(store.readBytes(pointer));
       return p.path("prefix").asText();
     } catch (ArtifactNotFoundException e) {
-      throw new IllegalArgumentException("run '" + ref + "' has no checkpoint yet (" + pointer + " not found)", e);
+      throw new NotFoundException("run '" + ref + "' has no checkpoint yet (" + pointer + " not found)", e);
     }
   }
 
