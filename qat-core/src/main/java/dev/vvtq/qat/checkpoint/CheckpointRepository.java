@@ -1,7 +1,9 @@
 package dev.vvtq.qat.checkpoint;
 
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.vvtq.artifacts.errors.IntegrityException;
 import dev.vvtq.artifacts.errors.InvalidInputException;
@@ -18,6 +20,8 @@ import dev.vvtq.artifacts.store.ArtifactStore;
 import dev.vvtq.qat.model.DeitConfigJson;
 import dev.vvtq.qat.model.QuantDeit;
 import dev.vvtq.qat.train.AdamW;
+import dev.vvtq.qat.train.EpochRecord;
+import dev.vvtq.qat.train.RunRecord;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -26,6 +30,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * A run's checkpoints in the artifact store: {@code runs/<id>/checkpoints/<step>/} with model,
@@ -33,7 +38,18 @@ import java.util.Map;
  * written after the checkpoint they name is complete.
  */
 public final class CheckpointRepository {
+  /**
+   * The manifest field holding the whole {@link EpochRecord} of the pass a checkpoint ends. The
+   * manifest is the checkpoint's commit point and is written before {@code run.json}, so a crash
+   * between the two leaves the record behind the checkpoints, never ahead; {@link #reconcile}
+   * catches it up from here.
+   */
+  public static final String EPOCH_RECORD_FIELD = "epoch_record";
+
   private static final ObjectMapper JSON = new ObjectMapper();
+  private static final ObjectMapper RECORD_JSON = new ObjectMapper()
+      .setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
+      .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
 
   private final ArtifactStore store;
   private final String runId;
@@ -91,6 +107,54 @@ public final class CheckpointRepository {
       }
       return new Saved(prefix, state.globalStep(), state.epoch());
     }
+  }
+
+  /** An epoch record as the {@link #EPOCH_RECORD_FIELD} of a checkpoint manifest. */
+  public static JsonNode epochRecordJson(EpochRecord rec) {
+    return RECORD_JSON.valueToTree(rec);
+  }
+
+  /**
+   * Brings a resumed run's record in line with its checkpoints, the ones that survived any crash:
+   * removes staging files killed writers left under the run, keeps the recorded passes up to the
+   * resumed checkpoint, adds every pass a checkpoint manifest holds that the record lost (a crash
+   * after the checkpoint was published and before {@code run.json} was rewritten), and points
+   * {@code latest} at the newest checkpoint not after the resumed one. When the history changed,
+   * {@code run.json} and {@code metrics.jsonl} are rewritten before training continues.
+   */
+  public RunRecord reconcile(RunRecord record, TrainingState resumedAt) throws IOException {
+    store.removeLeftOverStaging(runPrefix() + "/");
+    int epochsDone = resumedAt.epoch();
+    TreeMap<Integer, EpochRecord> byEpoch = new TreeMap<>();
+    record.history().stream().filter(h -> h.epochsDone() <= epochsDone).forEach(h -> byEpoch.put(h.epoch(), h));
+    int kept = byEpoch.size();
+    String latest = record.latestCheckpoint();
+    long latestStep = -1;
+    for (Manifest m : list()) {
+      long step = m.field("state").map(n -> n.path("global_step").asLong(-1)).orElse(-1L);
+      if (step < 0 || step > resumedAt.globalStep()) {
+        continue;
+      }
+      String prefix = checkpointsPrefix() + "/" + step;
+      if (step > latestStep) {
+        latestStep = step;
+        latest = prefix;
+      }
+      JsonNode pass = m.field(EPOCH_RECORD_FIELD).orElse(null);
+      if (pass != null) {
+        EpochRecord rec = RECORD_JSON.treeToValue(pass, EpochRecord.class).withCheckpoint(prefix);
+        if (rec.epochsDone() <= epochsDone) {
+          byEpoch.putIfAbsent(rec.epoch(), rec);
+        }
+      }
+    }
+    RunRecord out = record.withProgress(new ArrayList<>(byEpoch.values()), record.bestTop1(), record.bestCheckpoint(),
+        latest);
+    if (byEpoch.size() != kept) {
+      out.save(store);
+      out.saveMetrics(store);
+    }
+    return out;
   }
 
   static ObjectNode stateJson(TrainingState s) {
