@@ -127,11 +127,17 @@ class EngineCommandsTest {
     Path bad = dir.resolve("not-an-image.png");
     Files.writeString(bad, "hello");
     Path good = valImages().get(1);
+    Path half = dir.resolve("half.jpg");
+    java.io.ByteArrayOutputStream jpeg = new java.io.ByteArrayOutputStream();
+    javax.imageio.ImageIO.write(javax.imageio.ImageIO.read(good.toFile()), "jpg", jpeg);
+    Files.write(half, java.util.Arrays.copyOf(jpeg.toByteArray(), jpeg.size() / 2));
     assertEquals(1, run("infer", "--model-path", modelDir.toString(), bad.toString(), good.toString(),
-        dir.resolve("missing.png").toString()));
+        dir.resolve("missing.png").toString(), half.toString()));
     assertTrue(err.toString().contains("vvtq infer: error: " + bad + ": cannot decode image"), err.toString());
     assertTrue(err.toString().contains("missing.png: cannot decode image: file does not exist"), err.toString());
-    assertTrue(err.toString().contains("2 of 3 images could not be read"), err.toString());
+    assertTrue(err.toString().contains("vvtq infer: error: " + half + ": cannot decode image: truncated JPEG"),
+        err.toString());
+    assertTrue(err.toString().contains("3 of 4 images could not be read"), err.toString());
     assertTrue(out.toString().startsWith(good.toString()), out.toString());
   }
 

@@ -1,5 +1,6 @@
 package dev.vvtq.engineeval;
 
+import dev.vvtq.artifacts.errors.NotFoundException;
 import dev.vvtq.artifacts.manifest.Manifest;
 import dev.vvtq.artifacts.store.ArtifactLayout;
 import dev.vvtq.artifacts.store.ArtifactStore;
@@ -35,11 +36,11 @@ public final class ExportedModels {
     }
     String key = ArtifactLayout.modelKey(ref).orElse(null);
     if (store == null || key == null) {
-      throw new IllegalArgumentException("no folder " + local.toAbsolutePath()
+      throw new NotFoundException("no folder " + local.toAbsolutePath()
           + (store == null ? "" : ", and '" + ref + "' is not a store key models/<name>/<version>"));
     }
     if (!store.exists(key + "/" + Manifest.FILE_NAME)) {
-      throw new IllegalArgumentException("no folder " + local.toAbsolutePath() + ", and no exported model '" + key
+      throw new NotFoundException("no folder " + local.toAbsolutePath() + ", and no exported model '" + key
           + "' in the store " + store.location());
     }
     Path into = Files.createTempDirectory(Files.createDirectories(scratch), "model-");

@@ -16,6 +16,11 @@ import javax.imageio.stream.ImageInputStream;
  * extension), taking the first frame of multi-frame files, and converting to RGB as PIL's {@code
  * convert('RGB')} does (see {@link RgbConversion}). Thread-safe.
  *
+ * <p>Incomplete data is refused as Pillow refuses it: a JPEG must reach its end-of-image marker
+ * ({@link JpegCompleteness}; ImageIO alone would grey-fill the missing part), and a PNG must hold
+ * all its compressed rows (the JDK reader fails otherwise; a missing IEND chunk is accepted, as
+ * Pillow accepts it).
+ *
  * <p>Pixel values of JPEGs can differ by a few levels from PIL's, whose libjpeg(-turbo) uses other
  * IDCT and chroma upsampling; lossless formats match exactly.
  */
@@ -51,6 +56,12 @@ public final class ImageDecoder {
     if (isWebp(encoded)) {
       throw new ImageDecodeException(sourceName,
           "WebP is not supported: no javax.imageio WebP reader is available; convert the file to PNG or JPEG");
+    }
+    if (JpegCompleteness.isJpeg(encoded)) {
+      String problem = JpegCompleteness.problem(encoded);
+      if (problem != null) {
+        throw new ImageDecodeException(sourceName, problem);
+      }
     }
     BufferedImage image;
     try (ImageInputStream in = ImageIO.createImageInputStream(new ByteArrayInputStream(encoded))) {

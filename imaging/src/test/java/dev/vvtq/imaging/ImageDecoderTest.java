@@ -178,6 +178,106 @@ class ImageDecoderTest {
     assertThrows(ImageDecodeException.class, () -> ImageDecoder.decode(dir.resolve("missing.png")));
   }
 
+  private static BufferedImage noise(int w, int h, int type, long seed) {
+    BufferedImage img = new BufferedImage(w, h, type);
+    java.util.Random random = new java.util.Random(seed);
+    for (int y = 0; y < h; y++) {
+      for (int x = 0; x < w; x++) {
+        img.setRGB(x, y, random.nextInt());
+      }
+    }
+    return img;
+  }
+
+  private static byte[] progressiveJpeg(BufferedImage img) throws IOException {
+    javax.imageio.ImageWriter writer = ImageIO.getImageWritersByFormatName("jpeg").next();
+    javax.imageio.ImageWriteParam param = writer.getDefaultWriteParam();
+    param.setProgressiveMode(javax.imageio.ImageWriteParam.MODE_DEFAULT);
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    try (javax.imageio.stream.ImageOutputStream ios = ImageIO.createImageOutputStream(out)) {
+      writer.setOutput(ios);
+      writer.write(null, new javax.imageio.IIOImage(img, null, null), param);
+    } finally {
+      writer.dispose();
+    }
+    return out.toByteArray();
+  }
+
+  @Test
+  void jpegCutAnywhereIsRefusedAsTruncated() throws IOException {
+    // ImageIO alone decodes every one of these cuts, grey-filling what is missing.
+    for (byte[] full : new byte[][] {
+        encode(noise(48, 40, BufferedImage.TYPE_3BYTE_BGR, 3), "jpg"),
+        encode(noise(48, 40, BufferedImage.TYPE_BYTE_GRAY, 4), "jpg"),
+        progressiveJpeg(noise(48, 40, BufferedImage.TYPE_3BYTE_BGR, 5))}) {
+      ImageDecoder.decode(full, "whole.jpg");
+      for (int cut = 2; cut < full.length; cut++) {
+        byte[] part = Arrays.copyOf(full, cut);
+        ImageDecodeException e = assertThrows(ImageDecodeException.class,
+            () -> ImageDecoder.decode(part, "half.jpg"), "cut at " + cut + " of " + full.length);
+        assertTrue(e.getMessage().startsWith("half.jpg: "), e.getMessage());
+        assertTrue(e.getMessage().contains("truncated JPEG"), cut + ": " + e.getMessage());
+      }
+    }
+  }
+
+  @Test
+  void truncatedJpegMessageSaysWhatIsMissing() throws IOException {
+    byte[] full = encode(noise(64, 48, BufferedImage.TYPE_3BYTE_BGR, 6), "jpg");
+    ImageDecodeException e = assertThrows(ImageDecodeException.class,
+        () -> ImageDecoder.decode(Arrays.copyOf(full, full.length / 2), "req-7"));
+    assertTrue(e.getMessage().contains("truncated JPEG (" + full.length / 2 + " bytes)")
+        && e.getMessage().contains("end-of-image marker"), e.getMessage());
+  }
+
+  @Test
+  void completeJpegWithTrailingBytesOrStrayFillStillDecodes() throws IOException {
+    // Pillow accepts data after EOI and fill bytes before markers; so must we.
+    byte[] full = encode(noise(16, 16, BufferedImage.TYPE_3BYTE_BGR, 7), "jpg");
+    byte[] trailing = Arrays.copyOf(full, full.length + 5);
+    assertEquals(16, ImageDecoder.decode(trailing, "trailing.jpg").width());
+    byte[] padded = new byte[full.length + 3];
+    System.arraycopy(full, 0, padded, 0, full.length - 2);
+    padded[full.length - 2] = (byte) 0xFF;
+    padded[full.length - 1] = (byte) 0xFF;
+    padded[full.length] = (byte) 0xFF;
+    padded[full.length + 1] = (byte) 0xFF;
+    padded[full.length + 2] = (byte) 0xD9;
+    assertEquals(16, ImageDecoder.decode(padded, "padded.jpg").height());
+  }
+
+  @Test
+  void grayJpegIsReplicatedToRgb() throws IOException {
+    BufferedImage gray = new BufferedImage(8, 8, BufferedImage.TYPE_BYTE_GRAY);
+    for (int y = 0; y < 8; y++) {
+      for (int x = 0; x < 8; x++) {
+        gray.getRaster().setSample(x, y, 0, 90);
+      }
+    }
+    RgbImage rgb = ImageDecoder.decode(encode(gray, "jpg"), "gray.jpg");
+    for (int c = 0; c < 3; c++) {
+      assertEquals(90, rgb.get(4, 4, c), 2);
+    }
+    assertEquals(rgb.get(4, 4, 0), rgb.get(4, 4, 2));
+  }
+
+  @Test
+  void pngCutAnywhereIsRefusedOrDecodesEveryPixel() throws IOException {
+    BufferedImage img = noise(40, 30, BufferedImage.TYPE_3BYTE_BGR, 8);
+    byte[] full = encode(img, "png");
+    RgbImage whole = ImageDecoder.decode(full, "whole.png");
+    for (int cut = 1; cut < full.length; cut++) {
+      RgbImage part;
+      try {
+        part = ImageDecoder.decode(Arrays.copyOf(full, cut), "cut.png");
+      } catch (ImageDecodeException refused) {
+        continue;
+      }
+      // Only a cut after the last compressed row (zlib trailer, CRC, IEND) may decode.
+      assertTrue(Arrays.equals(whole.pixels(), part.pixels()), "cut at " + cut + " of " + full.length);
+    }
+  }
+
   @Test
   void extensionFilterFollowsTorchvision() {
     assertTrue(ImageExtensions.isImageFile("a.JPEG"));

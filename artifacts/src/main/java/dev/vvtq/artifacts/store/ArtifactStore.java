@@ -79,6 +79,15 @@ public interface ArtifactStore extends AutoCloseable {
     return Publication.fetchVerified(this, prefix, localDir);
   }
 
+  /**
+   * Removes what writers killed mid-write left under a prefix (staging files), keeping a live
+   * writer's. Returns how many were removed. Object stores have nothing to remove: each object is
+   * written by one request, so a killed upload leaves no object at all.
+   */
+  default int removeLeftOverStaging(String prefix) throws IOException {
+    return 0;
+  }
+
   /** Releases connections; local stores hold none. */
   @Override
   void close() throws IOException;

@@ -161,6 +161,28 @@ public final class LocalFolderStore implements ArtifactStore {
     return key.toString();
   }
 
+  /** Removes left-over staging files in the prefix's folder and every folder below it. */
+  @Override
+  public int removeLeftOverStaging(String prefix) throws IOException {
+    ArtifactKeys.requireValidPrefix(prefix);
+    String folder = prefix.endsWith("/") ? prefix.substring(0, prefix.length() - 1) : prefix;
+    Path start = folder.isEmpty() ? root : pathOf(folder);
+    if (!Files.isDirectory(start)) {
+      return 0;
+    }
+    List<Path> dirs;
+    try (Stream<Path> all = Files.walk(start)) {
+      dirs = all.filter(Files::isDirectory).toList();
+    } catch (UncheckedIOException e) {
+      throw e.getCause();
+    }
+    int removed = 0;
+    for (Path d : dirs) {
+      removed += AtomicFiles.removeLeftOverStaging(d);
+    }
+    return removed;
+  }
+
   @Override
   public void delete(String key) throws IOException {
     Path p = pathOf(key);

@@ -3,6 +3,8 @@ package dev.vvtq.evaluator.grpc;
 import dev.vvtq.evaluator.scoring.DatasetSplits;
 import dev.vvtq.evaluator.scoring.EvaluationRecords;
 import dev.vvtq.evaluator.scoring.EvaluationRunner;
+import dev.vvtq.grpc.GrpcStatuses;
+import dev.vvtq.grpc.MalformedRequests;
 import dev.vvtq.proto.v1.ArtifactRef;
 import dev.vvtq.proto.v1.EvaluateBatchRequest;
 import dev.vvtq.proto.v1.EvaluateBatchResponse;
@@ -15,6 +17,7 @@ import dev.vvtq.proto.v1.GetEvaluationRequest;
 import dev.vvtq.proto.v1.ListEvaluationsRequest;
 import dev.vvtq.proto.v1.ListEvaluationsResponse;
 import dev.vvtq.qat.data.ImageFolder;
+import io.grpc.ServerServiceDefinition;
 import io.grpc.Status;
 import io.grpc.stub.StreamObserver;
 import io.quarkus.grpc.GrpcService;
@@ -33,6 +36,12 @@ public class EvaluatorGrpcService extends EvaluatorGrpc.EvaluatorImplBase {
     this.records = records;
   }
 
+  /** Unparseable request bytes answer INVALID_ARGUMENT, not grpc-java's UNKNOWN. */
+  @Override
+  public ServerServiceDefinition bindService() {
+    return MalformedRequests.refuse(super.bindService());
+  }
+
   @Override
   @Blocking
   public void evaluate(EvaluateRequest request, StreamObserver<EvaluateEvent> out) {
@@ -48,7 +57,7 @@ public class EvaluatorGrpcService extends EvaluatorGrpc.EvaluatorImplBase {
       out.onNext(EvaluateEvent.newBuilder().setEvaluationId(id).setResult(result).build());
       out.onCompleted();
     } catch (Exception e) {
-      out.onError(GrpcErrors.toStatus(e).asRuntimeException());
+      out.onError(GrpcStatuses.toStatus(e).asRuntimeException());
     }
   }
 
@@ -73,13 +82,13 @@ public class EvaluatorGrpcService extends EvaluatorGrpc.EvaluatorImplBase {
           table.setImages(e.getImages());
         } catch (Exception e) {
           // One artifact's failure is its row's; the others are still scored.
-          Status s = GrpcErrors.toStatus(e);
+          Status s = GrpcStatuses.toStatus(e);
           row.setErrorCode(s.getCode().value()).setError(s.getDescription() == null ? s.getCode().name() : s.getDescription());
         }
         table.addRows(row);
       }
     } catch (Exception e) {
-      out.onError(GrpcErrors.toStatus(e).asRuntimeException());
+      out.onError(GrpcStatuses.toStatus(e).asRuntimeException());
       return;
     }
     out.onNext(table.build());
@@ -93,7 +102,7 @@ public class EvaluatorGrpcService extends EvaluatorGrpc.EvaluatorImplBase {
     try {
       e = records.get(request.getId());
     } catch (Exception failure) {
-      out.onError(GrpcErrors.toStatus(failure).asRuntimeException());
+      out.onError(GrpcStatuses.toStatus(failure).asRuntimeException());
       return;
     }
     out.onNext(e);
@@ -111,7 +120,7 @@ public class EvaluatorGrpcService extends EvaluatorGrpc.EvaluatorImplBase {
       int limit = request.getLimit() == 0 ? DEFAULT_LIST_LIMIT : request.getLimit();
       response = ListEvaluationsResponse.newBuilder().addAllEvaluations(records.list(request.getArtifact(), limit)).build();
     } catch (Exception failure) {
-      out.onError(GrpcErrors.toStatus(failure).asRuntimeException());
+      out.onError(GrpcStatuses.toStatus(failure).asRuntimeException());
       return;
     }
     out.onNext(response);

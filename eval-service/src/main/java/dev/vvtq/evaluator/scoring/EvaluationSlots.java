@@ -1,5 +1,7 @@
 package dev.vvtq.evaluator.scoring;
 
+import dev.vvtq.artifacts.errors.ErrorKind;
+import dev.vvtq.artifacts.errors.LibraryError;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -42,9 +44,14 @@ public final class EvaluationSlots {
   }
 
   /** Refused for lack of capacity (RESOURCE_EXHAUSTED). */
-  public static final class OverloadedException extends RuntimeException {
+  public static final class OverloadedException extends RuntimeException implements LibraryError {
     OverloadedException(String message) {
       super(message);
+    }
+
+    @Override
+    public ErrorKind kind() {
+      return ErrorKind.BUSY;
     }
   }
 }

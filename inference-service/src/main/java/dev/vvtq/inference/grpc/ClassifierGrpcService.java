@@ -1,5 +1,7 @@
 package dev.vvtq.inference.grpc;
 
+import dev.vvtq.grpc.GrpcStatuses;
+import dev.vvtq.grpc.MalformedRequests;
 import dev.vvtq.inference.registry.LoadedModel;
 import dev.vvtq.inference.registry.ModelRegistry;
 import dev.vvtq.inference.registry.ModelSource;
@@ -22,6 +24,7 @@ import dev.vvtq.proto.v1.RequestError;
 import dev.vvtq.proto.v1.Timing;
 import dev.vvtq.proto.v1.UnloadModelRequest;
 import dev.vvtq.proto.v1.UnloadModelResponse;
+import io.grpc.ServerServiceDefinition;
 import io.grpc.Status;
 import io.grpc.stub.StreamObserver;
 import io.quarkus.grpc.GrpcService;
@@ -48,11 +51,17 @@ public class ClassifierGrpcService extends ClassifierGrpc.ClassifierImplBase {
     this.imageGuard = imageGuard;
   }
 
+  /** Unparseable request bytes answer INVALID_ARGUMENT, not grpc-java's UNKNOWN. */
+  @Override
+  public ServerServiceDefinition bindService() {
+    return MalformedRequests.refuse(super.bindService());
+  }
+
   @Override
   public void classify(ClassifyRequest request, StreamObserver<ClassifyResponse> out) {
     classifyOne(request, CallContext.current(), "Classify").whenComplete((response, failure) -> {
       if (failure != null) {
-        out.onError(GrpcErrors.toStatus(failure).asRuntimeException());
+        out.onError(GrpcStatuses.toStatus(failure).asRuntimeException());
       } else {
         out.onNext(response);
         out.onCompleted();
@@ -72,7 +81,7 @@ public class ClassifierGrpcService extends ClassifierGrpc.ClassifierImplBase {
           if (failure == null) {
             answer.accept(response);
           } else {
-            Status status = GrpcErrors.toStatus(failure);
+            Status status = GrpcStatuses.toStatus(failure);
             answer.accept(ClassifyResponse.newBuilder()
                 .setModel(request.getModel())
                 .setRequestId(request.getRequestId())
@@ -122,7 +131,7 @@ public class ClassifierGrpcService extends ClassifierGrpc.ClassifierImplBase {
               call.deadlineNanos(), call.cancelled())
           .whenComplete((outcome, failure) -> {
             if (failure != null) {
-              metrics.requestFinished(tag, method, GrpcErrors.toStatus(failure).getCode(), System.nanoTime() - start);
+              metrics.requestFinished(tag, method, GrpcStatuses.toStatus(failure).getCode(), System.nanoTime() - start);
               result.completeExceptionally(failure);
               return;
             }
@@ -131,7 +140,7 @@ public class ClassifierGrpcService extends ClassifierGrpc.ClassifierImplBase {
             result.complete(response);
           });
     } catch (RuntimeException e) {
-      metrics.requestFinished(modelTag, method, GrpcErrors.toStatus(e).getCode(), System.nanoTime() - start);
+      metrics.requestFinished(modelTag, method, GrpcStatuses.toStatus(e).getCode(), System.nanoTime() - start);
       result.completeExceptionally(e);
     }
     return result;
@@ -184,7 +193,7 @@ public class ClassifierGrpcService extends ClassifierGrpc.ClassifierImplBase {
       out.onNext(LoadModelResponse.newBuilder().setModel(ModelStatusProtos.toProto(status)).build());
       out.onCompleted();
     } catch (RuntimeException e) {
-      Status status = GrpcErrors.toStatus(e);
+      Status status = GrpcStatuses.toStatus(e);
       metrics.requestFinished(null, "LoadModel", status.getCode(), System.nanoTime() - start);
       out.onError(status.asRuntimeException());
     }
@@ -202,7 +211,7 @@ public class ClassifierGrpcService extends ClassifierGrpc.ClassifierImplBase {
       out.onNext(UnloadModelResponse.newBuilder().setModel(ModelStatusProtos.toProto(status)).build());
       out.onCompleted();
     } catch (RuntimeException e) {
-      out.onError(GrpcErrors.toStatus(e).asRuntimeException());
+      out.onError(GrpcStatuses.toStatus(e).asRuntimeException());
     }
   }
 }

@@ -1,5 +1,7 @@
 package dev.vvtq.inference.grpc;
 
+import dev.vvtq.grpc.GrpcStatuses;
+import dev.vvtq.grpc.MalformedRequests;
 import dev.vvtq.inference.app.StartupModels;
 import dev.vvtq.inference.model.ModelDescription;
 import dev.vvtq.inference.registry.LoadedModel;
@@ -16,8 +18,8 @@ import dev.vvtq.proto.inference.GRPCInferenceServiceGrpc;
 import dev.vvtq.proto.inference.ModelInferRequest;
 import dev.vvtq.proto.inference.ModelInferResponse;
 import dev.vvtq.proto.inference.ModelMetadataRequest;
-import dev.vvtq.proto.inference.ModelMetadataResponse;
 import dev.vvtq.proto.inference.ModelMetadataResponse.TensorMetadata;
+import dev.vvtq.proto.inference.ModelMetadataResponse;
 import dev.vvtq.proto.inference.ModelReadyRequest;
 import dev.vvtq.proto.inference.ModelReadyResponse;
 import dev.vvtq.proto.inference.ServerLiveRequest;
@@ -26,6 +28,7 @@ import dev.vvtq.proto.inference.ServerMetadataRequest;
 import dev.vvtq.proto.inference.ServerMetadataResponse;
 import dev.vvtq.proto.inference.ServerReadyRequest;
 import dev.vvtq.proto.inference.ServerReadyResponse;
+import io.grpc.ServerServiceDefinition;
 import io.grpc.Status;
 import io.grpc.stub.StreamObserver;
 import io.quarkus.grpc.GrpcService;
@@ -58,6 +61,12 @@ public class InferenceGrpcService extends GRPCInferenceServiceGrpc.GRPCInference
     this.version = version;
   }
 
+  /** Unparseable request bytes answer INVALID_ARGUMENT, not grpc-java's UNKNOWN. */
+  @Override
+  public ServerServiceDefinition bindService() {
+    return MalformedRequests.refuse(super.bindService());
+  }
+
   @Override
   public void serverLive(ServerLiveRequest request, StreamObserver<ServerLiveResponse> out) {
     reply(out, ServerLiveResponse.newBuilder().setLive(true).build());
@@ -74,7 +83,7 @@ public class InferenceGrpcService extends GRPCInferenceServiceGrpc.GRPCInference
       ModelStatus s = knownModel(request.getName(), request.getVersion());
       reply(out, ModelReadyResponse.newBuilder().setReady(s.state() == dev.vvtq.inference.registry.ModelState.READY).build());
     } catch (RuntimeException e) {
-      out.onError(GrpcErrors.toStatus(e).asRuntimeException());
+      out.onError(GrpcStatuses.toStatus(e).asRuntimeException());
     }
   }
 
@@ -105,7 +114,7 @@ public class InferenceGrpcService extends GRPCInferenceServiceGrpc.GRPCInference
           .addOutputs(tensor(KServeTensors.TOP_K_LABELS, KServeTensors.BYTES, -1, -1))
           .build());
     } catch (RuntimeException e) {
-      out.onError(GrpcErrors.toStatus(e).asRuntimeException());
+      out.onError(GrpcStatuses.toStatus(e).asRuntimeException());
     }
   }
 
@@ -145,7 +154,7 @@ public class InferenceGrpcService extends GRPCInferenceServiceGrpc.GRPCInference
   }
 
   private void fail(StreamObserver<?> out, String model, long start, Throwable failure) {
-    Status status = GrpcErrors.toStatus(failure);
+    Status status = GrpcStatuses.toStatus(failure);
     metrics.requestFinished(model, "ModelInfer", status.getCode(), System.nanoTime() - start);
     out.onError(status.asRuntimeException());
   }

@@ -1,7 +1,10 @@
 package dev.vvtq.inference.registry;
 
+import dev.vvtq.artifacts.errors.ErrorKind;
+import dev.vvtq.artifacts.errors.LibraryError;
+
 /** A load or unload that clashes with the model's current state. */
-public final class ModelConflictException extends RuntimeException {
+public final class ModelConflictException extends RuntimeException implements LibraryError {
   /** What the clash is, which decides the status code a caller sees. */
   public enum Kind {
     /** A model of that name is loaded and replacing was not asked for. */
@@ -17,7 +20,13 @@ public final class ModelConflictException extends RuntimeException {
     this.kind = kind;
   }
 
-  public Kind kind() {
+  /** Which clash this is. */
+  public Kind clash() {
     return kind;
+  }
+
+  @Override
+  public ErrorKind kind() {
+    return kind == Kind.ALREADY_LOADED ? ErrorKind.CONFLICT : ErrorKind.CONCURRENT_CHANGE;
   }
 }

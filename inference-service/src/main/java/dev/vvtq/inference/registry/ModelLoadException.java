@@ -1,7 +1,10 @@
 package dev.vvtq.inference.registry;
 
+import dev.vvtq.artifacts.errors.ErrorKind;
+import dev.vvtq.artifacts.errors.LibraryError;
+
 /** A model could not be loaded; {@link #reason()} classifies why. */
-public final class ModelLoadException extends RuntimeException {
+public final class ModelLoadException extends RuntimeException implements LibraryError {
   /** Why a load failed. */
   public enum Reason {
     /** The store has no published model under the key (no manifest). */
@@ -25,5 +28,16 @@ public final class ModelLoadException extends RuntimeException {
 
   public Reason reason() {
     return reason;
+  }
+
+  @Override
+  public ErrorKind kind() {
+    return switch (reason) {
+      case NOT_FOUND -> ErrorKind.NOT_FOUND;
+      case INTEGRITY -> ErrorKind.INTEGRITY;
+      case FORMAT -> ErrorKind.WRONG_STATE;
+      case STORE -> ErrorKind.UNAVAILABLE;
+      case ENGINE -> ErrorKind.INTERNAL;
+    };
   }
 }

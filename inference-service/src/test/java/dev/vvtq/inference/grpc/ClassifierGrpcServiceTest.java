@@ -120,6 +120,10 @@ class ClassifierGrpcServiceTest {
     assertStatus(Status.Code.INVALID_ARGUMENT, "image: cannot decode image: unrecognised format",
         () -> clients.classifier().classify(ClassifyRequest.newBuilder().setModel("tiny")
             .setImage(ByteString.copyFromUtf8("GIF? no")).build()));
+    byte[] jpeg = TestImages.jpeg(32, 32, 9);
+    assertStatus(Status.Code.INVALID_ARGUMENT, "image: cannot decode image: truncated JPEG (" + jpeg.length / 2 + " bytes)",
+        () -> clients.classifier().classify(ClassifyRequest.newBuilder().setModel("tiny")
+            .setImage(ByteString.copyFrom(jpeg, 0, jpeg.length / 2)).build()));
     assertStatus(Status.Code.INVALID_ARGUMENT, "top_k must be >= 0",
         () -> clients.classifier().classify(ClassifyRequest.newBuilder().setModel("tiny")
             .setImage(ByteString.copyFrom(TestImages.png(8, 8, 1))).setTopK(-2).build()));

@@ -298,4 +298,43 @@ class InferenceGrpcServiceTest {
     String description = String.valueOf(e.getStatus().getDescription());
     assertTrue(description.contains(messagePart), "'" + description + "' should contain '" + messagePart + "'");
   }
+
+  @Test
+  void unparseableRequestBytesAreInvalidArgumentOnEveryService() {
+    for (io.grpc.MethodDescriptor<?, ?> m : List.of(dev.vvtq.proto.inference.GRPCInferenceServiceGrpc.getModelInferMethod(),
+        dev.vvtq.proto.inference.GRPCInferenceServiceGrpc.getModelMetadataMethod(), dev.vvtq.proto.v1.ClassifierGrpc.getClassifyMethod())) {
+      assertStatus(Status.Code.INVALID_ARGUMENT, "the request is not a valid " + m.getFullMethodName() + " message",
+          () -> sendRaw(clients.channel(), m, NOT_PROTOBUF));
+    }
+  }
+
+  /** Sends {@code bytes} as the request of {@code method}, as a client with a broken serializer would. */
+  private static void sendRaw(io.grpc.Channel channel, io.grpc.MethodDescriptor<?, ?> method, byte[] bytes) {
+    io.grpc.MethodDescriptor.Marshaller<byte[]> raw = new io.grpc.MethodDescriptor.Marshaller<>() {
+      @Override
+      public java.io.InputStream stream(byte[] value) {
+        return new java.io.ByteArrayInputStream(value);
+      }
+
+      @Override
+      public byte[] parse(java.io.InputStream stream) {
+        try {
+          return stream.readAllBytes();
+        } catch (java.io.IOException e) {
+          throw new java.io.UncheckedIOException(e);
+        }
+      }
+    };
+    io.grpc.MethodDescriptor<byte[], byte[]> rawMethod = method.toBuilder(raw, raw).build();
+    if (rawMethod.getType() == io.grpc.MethodDescriptor.MethodType.UNARY) {
+      io.grpc.stub.ClientCalls.blockingUnaryCall(channel, rawMethod,
+          io.grpc.CallOptions.DEFAULT.withDeadlineAfter(30, java.util.concurrent.TimeUnit.SECONDS), bytes);
+    } else {
+      io.grpc.stub.ClientCalls.blockingServerStreamingCall(channel, rawMethod,
+          io.grpc.CallOptions.DEFAULT.withDeadlineAfter(30, java.util.concurrent.TimeUnit.SECONDS), bytes).forEachRemaining(b -> { });
+    }
+  }
+
+  /** Not a protobuf message: field 1 with wire type 7, which does not exist. */
+  private static final byte[] NOT_PROTOBUF = {(byte) 0x0F, (byte) 0xFF, (byte) 0xFF, 0x01};
 }

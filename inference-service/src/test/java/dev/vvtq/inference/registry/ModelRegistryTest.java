@@ -79,7 +79,7 @@ class ModelRegistryTest {
     LoadedModel first = registry.require("a", "1");
     ModelConflictException e = assertThrows(ModelConflictException.class,
         () -> registry.load(ModelSource.of("models/a/2", null), false));
-    assertEquals(ModelConflictException.Kind.ALREADY_LOADED, e.kind());
+    assertEquals(ModelConflictException.Kind.ALREADY_LOADED, e.clash());
     registry.load(ModelSource.of("models/a/2", null), true);
     assertEquals("2", registry.require("a", "").version());
     assertThrows(ModelNotFoundException.class, () -> registry.require("a", "1"));

@@ -13,6 +13,15 @@ public final class TestImages {
 
   /** A PNG of random colours, {@code width x height}. */
   public static byte[] png(int width, int height, long seed) {
+    return encode(width, height, seed, "png");
+  }
+
+  /** A JPEG of random colours, {@code width x height}. */
+  public static byte[] jpeg(int width, int height, long seed) {
+    return encode(width, height, seed, "jpg");
+  }
+
+  private static byte[] encode(int width, int height, long seed, String format) {
     Random rnd = new Random(seed);
     BufferedImage img = new BufferedImage(width, height, BufferedImage.TYPE_INT_RGB);
     for (int y = 0; y < height; y++) {
@@ -22,7 +31,7 @@ public final class TestImages {
     }
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     try {
-      ImageIO.write(img, "png", out);
+      ImageIO.write(img, format, out);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }

@@ -1,8 +1,13 @@
 package dev.vvtq.qat.checkpoint;
 
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.vvtq.artifacts.errors.IntegrityException;
+import dev.vvtq.artifacts.errors.InvalidInputException;
+import dev.vvtq.artifacts.errors.NotFoundException;
 import dev.vvtq.artifacts.files.ScratchFolder;
 import dev.vvtq.artifacts.manifest.ArtifactKinds;
 import dev.vvtq.artifacts.manifest.FileEntry;
@@ -16,6 +21,8 @@ import dev.vvtq.artifacts.store.ArtifactStore;
 import dev.vvtq.qat.model.DeitConfigJson;
 import dev.vvtq.qat.model.QuantDeit;
 import dev.vvtq.qat.train.AdamW;
+import dev.vvtq.qat.train.EpochRecord;
+import dev.vvtq.qat.train.RunRecord;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -24,6 +31,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * A run's checkpoints in the artifact store: {@code runs/<id>/checkpoints/<step>/} with model,
@@ -31,7 +39,18 @@ import java.util.Map;
  * written after the checkpoint they name is complete.
  */
 public final class CheckpointRepository {
+  /**
+   * The manifest field holding the whole {@link EpochRecord} of the pass a checkpoint ends. The
+   * manifest is the checkpoint's commit point and is written before {@code run.json}, so a crash
+   * between the two leaves the record behind the checkpoints, never ahead; {@link #reconcile}
+   * catches it up from here.
+   */
+  public static final String EPOCH_RECORD_FIELD = "epoch_record";
+
   private static final ObjectMapper JSON = new ObjectMapper();
+  private static final ObjectMapper RECORD_JSON = new ObjectMapper()
+      .setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
+      .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
 
   private final ArtifactStore store;
   private final String runId;
@@ -91,6 +110,54 @@ public final class CheckpointRepository {
     }
   }
 
+  /** An epoch record as the {@link #EPOCH_RECORD_FIELD} of a checkpoint manifest. */
+  public static JsonNode epochRecordJson(EpochRecord rec) {
+    return RECORD_JSON.valueToTree(rec);
+  }
+
+  /**
+   * Brings a resumed run's record in line with its checkpoints, the ones that survived any crash:
+   * removes staging files killed writers left under the run, keeps the recorded passes up to the
+   * resumed checkpoint, adds every pass a checkpoint manifest holds that the record lost (a crash
+   * after the checkpoint was published and before {@code run.json} was rewritten), and points
+   * {@code latest} at the newest checkpoint not after the resumed one. When the history changed,
+   * {@code run.json} and {@code metrics.jsonl} are rewritten before training continues.
+   */
+  public RunRecord reconcile(RunRecord record, TrainingState resumedAt) throws IOException {
+    store.removeLeftOverStaging(runPrefix() + "/");
+    int epochsDone = resumedAt.epoch();
+    TreeMap<Integer, EpochRecord> byEpoch = new TreeMap<>();
+    record.history().stream().filter(h -> h.epochsDone() <= epochsDone).forEach(h -> byEpoch.put(h.epoch(), h));
+    int kept = byEpoch.size();
+    String latest = record.latestCheckpoint();
+    long latestStep = -1;
+    for (Manifest m : list()) {
+      long step = m.field("state").map(n -> n.path("global_step").asLong(-1)).orElse(-1L);
+      if (step < 0 || step > resumedAt.globalStep()) {
+        continue;
+      }
+      String prefix = checkpointsPrefix() + "/" + step;
+      if (step > latestStep) {
+        latestStep = step;
+        latest = prefix;
+      }
+      JsonNode pass = m.field(EPOCH_RECORD_FIELD).orElse(null);
+      if (pass != null) {
+        EpochRecord rec = RECORD_JSON.treeToValue(pass, EpochRecord.class).withCheckpoint(prefix);
+        if (rec.epochsDone() <= epochsDone) {
+          byEpoch.putIfAbsent(rec.epoch(), rec);
+        }
+      }
+    }
+    RunRecord out = record.withProgress(new ArrayList<>(byEpoch.values()), record.bestTop1(), record.bestCheckpoint(),
+        latest);
+    if (byEpoch.size() != kept) {
+      out.save(store);
+      out.saveMetrics(store);
+    }
+    return out;
+  }
+
   static ObjectNode stateJson(TrainingState s) {
     ObjectNode n = JSON.createObjectNode();
     n.put("epoch", s.epoch());
@@ -142,18 +209,18 @@ public final class CheckpointRepository {
     if (Files.isDirectory(local)) {
       Path manifestFile = local.resolve(Manifest.FILE_NAME);
       if (!Files.isRegularFile(manifestFile)) {
-        throw new IllegalArgumentException(
+        throw new InvalidInputException(
             ref + " has no manifest.json: it is not a complete checkpoint (name the model.safetensors file to use it anyway)");
       }
       Manifest m = Manifest.parse(Files.readAllBytes(manifestFile), manifestFile.toString());
       for (Map.Entry<String, FileEntry> e : m.files().entrySet()) {
         Path f = local.resolve(e.getKey());
         if (!Files.isRegularFile(f)) {
-          throw new IllegalArgumentException(ref + ": manifest names " + e.getKey() + " but the file is missing");
+          throw new IntegrityException(ref + ": manifest names " + e.getKey() + " but the file is missing");
         }
         FileEntry actual = Sha256.entryOf(f);
         if (!actual.equals(e.getValue())) {
-          throw new IllegalArgumentException(ref + ": " + e.getKey() + " does not match its manifest (sha256 "
+          throw new IntegrityException(ref + ": " + e.getKey() + " does not match its manifest (sha256 "
               + actual.sha256() + ", expected " + e.getValue().sha256() + "): the checkpoint is corrupt");
         }
       }
@@ -165,7 +232,7 @@ public final class CheckpointRepository {
     try {
       m = store.fetchVerified(prefix, into);
     } catch (ArtifactNotFoundException e) {
-      throw new IllegalArgumentException(
+      throw new NotFoundException(
           "no checkpoint at '" + ref + "' (not a local file or folder, and no manifest under " + store.location()
               + prefix + ")", e);
     }
@@ -174,7 +241,7 @@ public final class CheckpointRepository {
 
   private static LoadedCheckpoint fromFolder(String ref, Path dir, Manifest m) {
     if (!ArtifactKinds.CHECKPOINT.equals(m.kind())) {
-      throw new IllegalArgumentException(ref + " is a '" + m.kind() + "' artifact, not a checkpoint");
+      throw new InvalidInputException(ref + " is a '" + m.kind() + "' artifact, not a checkpoint");
     }
     Path opt = m.file("optimizer.safetensors").isPresent() ? dir.resolve("optimizer.safetensors") : null;
     return new LoadedCheckpoint(ref, dir.resolve("model.safetensors"), opt, m);
@@ -195,7 +262,7 @@ public final class CheckpointRepository {
       JsonNode p = JSON.readTree(store.readBytes(pointer));
       return p.path("prefix").asText();
     } catch (ArtifactNotFoundException e) {
-      throw new IllegalArgumentException("run '" + ref + "' has no checkpoint yet (" + pointer + " not found)", e);
+      throw new NotFoundException("run '" + ref + "' has no checkpoint yet (" + pointer + " not found)", e);
     }
   }
 

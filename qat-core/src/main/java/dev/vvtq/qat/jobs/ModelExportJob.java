@@ -1,12 +1,12 @@
 package dev.vvtq.qat.jobs;
 
+import dev.vvtq.artifacts.errors.ConflictException;
+import dev.vvtq.artifacts.errors.UnsuitableArtifactException;
 import dev.vvtq.artifacts.manifest.FileEntry;
 import dev.vvtq.artifacts.manifest.Manifest;
-import dev.vvtq.artifacts.store.ArtifactConflictException;
 import dev.vvtq.artifacts.store.ArtifactLayout;
 import dev.vvtq.artifacts.store.ArtifactStore;
 import dev.vvtq.artifacts.store.LocalFolderStore;
-import dev.vvtq.artifacts.store.UnsuitableArtifactException;
 import dev.vvtq.qat.data.ImageFolder;
 import dev.vvtq.qat.export.IntegerModelExporter;
 import dev.vvtq.qat.model.DeitConfig;
@@ -64,7 +64,7 @@ public final class ModelExportJob {
   /**
    * Runs the export.
    *
-   * @throws ArtifactConflictException when the target is published already and {@code replace} is false
+   * @throws ConflictException when the target is published already and {@code replace} is false
    * @throws UnsuitableArtifactException when the checkpoint records no class names (and none are
    *     given) or is not a quantized model the integer format can hold
    */
@@ -106,7 +106,7 @@ public final class ModelExportJob {
 
   private static void requireFree(Spec spec, ArtifactStore store, String key) throws IOException {
     if (spec.folder() == null && !spec.replace() && store.exists(key + "/" + Manifest.FILE_NAME)) {
-      throw new ArtifactConflictException(key + " is published already; set replace to overwrite it");
+      throw new ConflictException(key + " is published already; set replace to overwrite it");
     }
   }
 }

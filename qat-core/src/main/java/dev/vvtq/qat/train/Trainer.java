@@ -138,8 +138,8 @@ public final class Trainer {
         }
         CheckpointRepository.loadOptimizer(optimizer, resumed.optimizerFile());
         state = resumed.state().get();
-        int epochsDone = state.epoch();
-        history.addAll(record.history().stream().filter(h -> h.epochsDone() <= epochsDone).toList());
+        record = checkpoints.reconcile(record, state);
+        history.addAll(record.history());
         listener.onMessage("resumed " + spec.resume() + " at epoch " + state.epoch() + ", step " + state.globalStep());
       }
       if (spec.finetune() != null) {
@@ -428,6 +428,7 @@ public final class Trainer {
         metrics.put("train_top1", rec.trainTop1());
         metrics.put("oscillating_fraction", rec.oscillatingFraction());
         f.put("metrics", metrics);
+        f.put(CheckpointRepository.EPOCH_RECORD_FIELD, CheckpointRepository.epochRecordJson(rec));
       }
       return f;
     }

@@ -7,11 +7,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
+import dev.vvtq.artifacts.errors.ConflictException;
+import dev.vvtq.artifacts.errors.UnsuitableArtifactException;
 import dev.vvtq.artifacts.manifest.Manifest;
-import dev.vvtq.artifacts.store.ArtifactConflictException;
 import dev.vvtq.artifacts.store.ArtifactLayout;
 import dev.vvtq.artifacts.store.LocalFolderStore;
-import dev.vvtq.artifacts.store.UnsuitableArtifactException;
 import dev.vvtq.qat.checkpoint.CheckpointRepository;
 import dev.vvtq.qat.checkpoint.TrainingState;
 import dev.vvtq.qat.model.QuantDeit;
@@ -65,7 +65,7 @@ class UseCaseJobsTest {
     assertTrue(store.exists("models/w4/1/" + Manifest.FILE_NAME));
     assertEquals(CLASSES, r.classNames());
     assertTrue(r.packedBytes() > 0 && r.packedBytes() < r.fp32Bytes(), r.packedBytes() + " vs " + r.fp32Bytes());
-    assertThrows(ArtifactConflictException.class,
+    assertThrows(ConflictException.class,
         () -> ModelExportJob.run(ModelExportJob.Spec.toStore(ref, null, null, false), store, dir));
     ModelExportJob.run(ModelExportJob.Spec.toStore(ref, null, null, true), store, dir);
     assertScratchRemoved();

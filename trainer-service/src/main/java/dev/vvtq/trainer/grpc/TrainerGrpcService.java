@@ -1,5 +1,6 @@
 package dev.vvtq.trainer.grpc;
 
+import dev.vvtq.grpc.MalformedRequests;
 import dev.vvtq.proto.v1.CancelJobRequest;
 import dev.vvtq.proto.v1.ExportModelRequest;
 import dev.vvtq.proto.v1.ExportModelResponse;
@@ -18,6 +19,7 @@ import dev.vvtq.proto.v1.WatchJobRequest;
 import dev.vvtq.trainer.artifacts.CheckpointCatalog;
 import dev.vvtq.trainer.artifacts.ModelExports;
 import dev.vvtq.trainer.jobs.JobManager;
+import io.grpc.ServerServiceDefinition;
 import io.grpc.stub.StreamObserver;
 import io.quarkus.grpc.GrpcService;
 import io.smallrye.common.annotation.Blocking;
@@ -37,6 +39,12 @@ public class TrainerGrpcService extends TrainerGrpc.TrainerImplBase {
     this.jobs = jobs;
     this.checkpoints = checkpoints;
     this.exports = exports;
+  }
+
+  /** Unparseable request bytes answer INVALID_ARGUMENT, not grpc-java's UNKNOWN. */
+  @Override
+  public ServerServiceDefinition bindService() {
+    return MalformedRequests.refuse(super.bindService());
   }
 
   @Override

@@ -1,11 +1,13 @@
 package dev.vvtq.trainer.jobs;
 
+import dev.vvtq.artifacts.errors.ErrorKind;
+import dev.vvtq.artifacts.errors.LibraryError;
 import dev.vvtq.qat.train.TrainSpec.Violation;
 import java.util.List;
 import java.util.stream.Collectors;
 
 /** A job spec with bad fields; the message names each field and why. */
-public final class InvalidSpecException extends RuntimeException {
+public final class InvalidSpecException extends RuntimeException implements LibraryError {
   private final List<Violation> violations;
 
   public InvalidSpecException(String what, List<Violation> violations) {
@@ -15,5 +17,10 @@ public final class InvalidSpecException extends RuntimeException {
 
   public List<Violation> violations() {
     return violations;
+  }
+
+  @Override
+  public ErrorKind kind() {
+    return ErrorKind.INVALID;
   }
 }

@@ -253,4 +253,45 @@ class TrainerGrpcServiceTest {
     assertEquals(code, e.getStatus().getCode(), e.getStatus().toString());
     assertFalse(e.getStatus().getDescription() == null || e.getStatus().getDescription().isBlank(), "a message says why");
   }
+
+  @Test
+  void unparseableRequestBytesAreInvalidArgument() {
+    for (io.grpc.MethodDescriptor<?, ?> m : List.of(dev.vvtq.proto.v1.TrainerGrpc.getSubmitTrainJobMethod(),
+        dev.vvtq.proto.v1.TrainerGrpc.getWatchJobMethod())) {
+      io.grpc.StatusRuntimeException e = org.junit.jupiter.api.Assertions.assertThrows(
+          io.grpc.StatusRuntimeException.class, () -> sendRaw(client.channel(), m, NOT_PROTOBUF));
+      assertEquals(Status.Code.INVALID_ARGUMENT, e.getStatus().getCode(), e.toString());
+      assertTrue(e.getStatus().getDescription().contains(m.getFullMethodName()), e.toString());
+    }
+  }
+
+  /** Sends {@code bytes} as the request of {@code method}, as a client with a broken serializer would. */
+  private static void sendRaw(io.grpc.Channel channel, io.grpc.MethodDescriptor<?, ?> method, byte[] bytes) {
+    io.grpc.MethodDescriptor.Marshaller<byte[]> raw = new io.grpc.MethodDescriptor.Marshaller<>() {
+      @Override
+      public java.io.InputStream stream(byte[] value) {
+        return new java.io.ByteArrayInputStream(value);
+      }
+
+      @Override
+      public byte[] parse(java.io.InputStream stream) {
+        try {
+          return stream.readAllBytes();
+        } catch (java.io.IOException e) {
+          throw new java.io.UncheckedIOException(e);
+        }
+      }
+    };
+    io.grpc.MethodDescriptor<byte[], byte[]> rawMethod = method.toBuilder(raw, raw).build();
+    if (rawMethod.getType() == io.grpc.MethodDescriptor.MethodType.UNARY) {
+      io.grpc.stub.ClientCalls.blockingUnaryCall(channel, rawMethod,
+          io.grpc.CallOptions.DEFAULT.withDeadlineAfter(30, TimeUnit.SECONDS), bytes);
+    } else {
+      io.grpc.stub.ClientCalls.blockingServerStreamingCall(channel, rawMethod,
+          io.grpc.CallOptions.DEFAULT.withDeadlineAfter(30, TimeUnit.SECONDS), bytes).forEachRemaining(b -> { });
+    }
+  }
+
+  /** Not a protobuf message: field 1 with wire type 7, which does not exist. */
+  private static final byte[] NOT_PROTOBUF = {(byte) 0x0F, (byte) 0xFF, (byte) 0xFF, 0x01};
 }
