@@ -172,6 +172,10 @@ public final class EvaluateCommand implements Callable<Integer> {
   }
 
   private Integer evaluateCheckpoint() throws Exception {
+    return GracefulStop.run(cmd.qualifiedName(), cmd.commandLine().getErr(), this::evaluateCheckpoint);
+  }
+
+  private int evaluateCheckpoint(GracefulStop stop) throws Exception {
     ImageFolder folder = ImageFolder.split(data, split);
     try (ArtifactStore artifacts = store.open(); NDManager root = NDManager.newBaseManager();
         ScratchFolder scratch = ScratchFolder.create("vvtq-eval-")) {
@@ -190,7 +194,10 @@ public final class EvaluateCommand implements Callable<Integer> {
         EvaluationResult r;
         try (ProgressBar bar = new ProgressBar(cmd.commandLine().getErr());
             DataLoader loader = new DataLoader(source, LoaderOptions.evaluation(batchSize, threads))) {
-          r = Evaluator.evaluate(m, loader, folder.classes(), done -> bar.progress("evaluate", done, source.size()));
+          r = Evaluator.evaluate(m, loader, folder.classes(), done -> {
+            stop.throwIfRequested();
+            bar.progress("evaluate", done, source.size());
+          });
         }
         cmd.commandLine().getOut().println(r.referenceLine());
         cmd.commandLine().getOut().printf(Locale.ROOT, "%s %s on %d images of %s: %.1f images/s%n", cfg.name(),

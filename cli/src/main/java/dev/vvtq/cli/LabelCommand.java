@@ -73,6 +73,10 @@ public final class LabelCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    return GracefulStop.run(cmd.qualifiedName(), cmd.commandLine().getErr(), this::label);
+  }
+
+  private int label(GracefulStop stop) throws Exception {
     ImageFolder train = ImageFolder.split(data, "train");
     try (ArtifactStore artifacts = store.open(); NDManager root = NDManager.newBaseManager();
         ScratchFolder scratch = ScratchFolder.create("vvtq-label-")) {
@@ -88,7 +92,10 @@ public final class LabelCommand implements Callable<Integer> {
             new RandomResizedCrop(minCropScale, 1.0, 3.0 / 4.0, 4.0 / 3.0), Normalization.IMAGENET);
         SoftLabelManifest m = new SoftLabelGenerator(spec).generate(train, new ModelTeacher(model),
             teacher + " (" + model.config().name() + " " + model.config().bitsLabel() + ")", root, out,
-            p -> bar.progress("label", p.imagesDone(), p.images()));
+            p -> {
+              stop.throwIfRequested(); // the shards done so far stay; a rerun continues after them
+              bar.progress("label", p.imagesDone(), p.images());
+            });
         bar.close();
         double secs = (System.nanoTime() - start) / 1e9;
         cmd.commandLine().getOut().printf(Locale.ROOT, "soft labels: %d images x %d crops, top-%d, in %s (%s)%n",

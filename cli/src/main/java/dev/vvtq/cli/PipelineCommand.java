@@ -112,8 +112,18 @@ public final class PipelineCommand implements Callable<Integer> {
     };
   }
 
+  /** Stops the pipeline at its next safe point on SIGTERM / Ctrl-C; set for the duration of {@link #call}. */
+  private GracefulStop stop;
+
   @Override
   public Integer call() throws Exception {
+    return GracefulStop.run(cmd.qualifiedName(), cmd.commandLine().getErr(), s -> {
+      stop = s;
+      return runStages();
+    });
+  }
+
+  private int runStages() throws Exception {
     Schedule base = schedule(schedule);
     Schedule s = new Schedule(base.model(), Math.max(1, (int) Math.round(base.teacherEpochs() * epochsScale)),
         base.teacherLr(), Math.max(1, (int) Math.round(base.qatEpochs() * epochsScale)), base.qatLr(),
@@ -142,25 +152,30 @@ public final class PipelineCommand implements Callable<Integer> {
     try (ArtifactStore artifacts = store.open();
         TrainingConsole console = new TrainingConsole(out, 50, work.resolve("logs/pipeline-" + schedule + ".log"))) {
       long t = System.nanoTime();
+      stop.throwIfRequested();
       train(artifacts, console, teacherRun, spec(s, data, teacherRun, -1, -1, s.teacherEpochs(), s.teacherLr(), null, null));
       seconds.put("teacher", since(t));
 
       t = System.nanoTime();
+      stop.throwIfRequested();
       String labelName = "fmnist-teacher-" + schedule;
       String softlabels = labels(artifacts, console, teacherRun + "@best", data, s, labelName);
       seconds.put("soft labels", since(t));
 
       t = System.nanoTime();
+      stop.throwIfRequested();
       TrainSpec qat = spec(s, data, studentRun, wbits, abits, s.qatEpochs(), s.qatLr(), softlabels, "runs/" + teacherRun + "@best");
       train(artifacts, console, studentRun, qat);
       seconds.put("QAT", since(t));
 
       t = System.nanoTime();
+      stop.throwIfRequested();
       EvaluationResult fp = evaluate(artifacts, "runs/" + teacherRun + "@best", data, console);
       EvaluationResult q = evaluate(artifacts, "runs/" + studentRun + "@best", data, console);
       seconds.put("evaluation", since(t));
 
       t = System.nanoTime();
+      stop.throwIfRequested();
       long[] sizes = export(artifacts, "runs/" + studentRun + "@best", "fmnist-" + bits, data, console);
       seconds.put("export", since(t));
 
@@ -219,10 +234,17 @@ public final class PipelineCommand implements Callable<Integer> {
     if (existing.isPresent() && artifacts.exists("runs/" + runId + "/checkpoints/latest.json")) {
       TrainSpec resume = spec.toBuilder().finetune(null).resume("runs/" + runId).build();
       console.onMessage("run " + runId + " was interrupted: resuming it");
-      new Trainer(resume, artifacts, work.resolve("tmp"), console, null).run();
+      stopIfCancelled(new Trainer(resume, artifacts, work.resolve("tmp"), console, stop::requested).run());
       return;
     }
-    new Trainer(spec, artifacts, work.resolve("tmp"), console, null).run();
+    stopIfCancelled(new Trainer(spec, artifacts, work.resolve("tmp"), console, stop::requested).run());
+  }
+
+  /** A run that stopped on request has written its checkpoint and record; the later stages must not start. */
+  private static void stopIfCancelled(dev.vvtq.qat.train.TrainingResult r) {
+    if (r.cancelled()) {
+      throw new GracefulStop.Stopped();
+    }
   }
 
   private String labels(ArtifactStore artifacts, TrainingConsole console, String teacher, Path data, Schedule s,
@@ -243,7 +265,10 @@ public final class PipelineCommand implements Callable<Integer> {
             new RandomResizedCrop(s.minCropScale(), 1.0, 3.0 / 4.0, 4.0 / 3.0), Normalization.IMAGENET);
         SoftLabelManifest m = new SoftLabelGenerator(labelSpec)
             .generate(train, new ModelTeacher(model), teacher, root, folder,
-                p -> bar.progress("soft labels", p.imagesDone(), p.images()));
+                p -> {
+                  stop.throwIfRequested();
+                  bar.progress("soft labels", p.imagesDone(), p.images());
+                });
         bar.close();
         console.onMessage("soft labels: " + m.imageCount() + " images x " + m.cropsPerImage() + " crops, top-" + m.topK());
       }
@@ -265,7 +290,7 @@ public final class PipelineCommand implements Callable<Integer> {
           DataLoader loader = new DataLoader(
               ImageFolderSource.evaluation(val, model.config().evalPreprocessor(), null),
               LoaderOptions.evaluation(256, threads))) {
-        EvaluationResult r = Evaluator.evaluate(model, loader, val.classes(), null);
+        EvaluationResult r = Evaluator.evaluate(model, loader, val.classes(), done -> stop.throwIfRequested());
         console.onMessage(ref + " (" + model.config().bitsLabel() + ") on " + r.images() + " val images:" + r.referenceLine());
         return r;
       }
