@@ -161,6 +161,10 @@ public final class EvaluateCommand implements Callable<Integer> {
   }
 
   private Integer evaluateCheckpoint() throws Exception {
+    return GracefulStop.run(cmd.qualifiedName(), cmd.commandLine().getErr(), this::evaluateCheckpoint);
+  }
+
+  private int evaluateCheckpoint(GracefulStop stop) throws Exception {
     CheckpointEvaluation.Spec spec = new CheckpointEvaluation.Spec(checkpoint, data, split, limit, batchSize, threads);
     CheckpointEvaluation.Result r;
     try (ArtifactStore artifacts = store.open(); ProgressBar bar = new ProgressBar(cmd.commandLine().getErr())) {
@@ -168,7 +172,10 @@ public final class EvaluateCommand implements Callable<Integer> {
         check("model", model, c.config().name());
         check("wbits", wbits, c.config().wbits());
         check("abits", abits, c.config().abits());
-      }, (acc, images) -> bar.progress("evaluate", acc.images(), images));
+      }, (acc, images) -> {
+        stop.throwIfRequested();
+        bar.progress("evaluate", acc.images(), images);
+      });
     }
     cmd.commandLine().getOut().println(r.result().referenceLine());
     cmd.commandLine().getOut().printf(Locale.ROOT, "%s %s on %d images of %s: %.1f images/s%n", r.config().name(),

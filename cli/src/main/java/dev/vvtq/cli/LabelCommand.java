@@ -60,11 +60,19 @@ public final class LabelCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    return GracefulStop.run(cmd.qualifiedName(), cmd.commandLine().getErr(), this::label);
+  }
+
+  private int label(GracefulStop stop) throws Exception {
     SoftLabelJob.Spec spec = new SoftLabelJob.Spec(teacher, null, data, out, crops, topk, seed, 0, batchSize,
         minCropScale, publish);
     SoftLabelJob.Result r;
     try (ArtifactStore artifacts = store.open(); ProgressBar bar = new ProgressBar(cmd.commandLine().getErr())) {
-      r = SoftLabelJob.run(spec, artifacts, null, p -> bar.progress("label", p.imagesDone(), p.images()), null);
+      // The shards done so far stay; a rerun continues after them.
+      r = SoftLabelJob.run(spec, artifacts, null, p -> {
+        stop.throwIfRequested();
+        bar.progress("label", p.imagesDone(), p.images());
+      }, null);
       bar.close();
       cmd.commandLine().getOut().printf(Locale.ROOT, "soft labels: %d images x %d crops, top-%d, in %s (%s)%n",
           r.manifest().imageCount(), crops, topk, out, ProgressBar.duration(r.seconds()));

@@ -95,8 +95,18 @@ public final class PipelineCommand implements Callable<Integer> {
     };
   }
 
+  /** Stops the pipeline at its next safe point on SIGTERM / Ctrl-C; set for the duration of {@link #call}. */
+  private GracefulStop stop;
+
   @Override
   public Integer call() throws Exception {
+    return GracefulStop.run(cmd.qualifiedName(), cmd.commandLine().getErr(), s -> {
+      stop = s;
+      return runStages();
+    });
+  }
+
+  private int runStages() throws Exception {
     Schedule base = schedule(schedule);
     Schedule s = new Schedule(base.model(), Math.max(1, (int) Math.round(base.teacherEpochs() * epochsScale)),
         base.teacherLr(), Math.max(1, (int) Math.round(base.qatEpochs() * epochsScale)), base.qatLr(),
@@ -125,26 +135,31 @@ public final class PipelineCommand implements Callable<Integer> {
     try (ArtifactStore artifacts = store.open();
         TrainingConsole console = new TrainingConsole(out, 50, work.resolve("logs/pipeline-" + schedule + ".log"))) {
       long t = System.nanoTime();
+      stop.throwIfRequested();
       train(artifacts, console, teacherRun, spec(s, data, teacherRun, -1, -1, s.teacherEpochs(), s.teacherLr(), null, null));
       seconds.put("teacher", since(t));
 
       t = System.nanoTime();
+      stop.throwIfRequested();
       String labelName = "fmnist-teacher-" + schedule;
       String softlabels = labels(artifacts, console, ArtifactLayout.bestCheckpointRef(teacherRun), data, s, labelName);
       seconds.put("soft labels", since(t));
 
       t = System.nanoTime();
+      stop.throwIfRequested();
       TrainSpec qat = spec(s, data, studentRun, wbits, abits, s.qatEpochs(), s.qatLr(), softlabels,
           ArtifactLayout.bestCheckpointRef(teacherRun));
       train(artifacts, console, studentRun, qat);
       seconds.put("QAT", since(t));
 
       t = System.nanoTime();
+      stop.throwIfRequested();
       EvaluationResult fp = evaluate(artifacts, ArtifactLayout.bestCheckpointRef(teacherRun), data, console);
       EvaluationResult q = evaluate(artifacts, ArtifactLayout.bestCheckpointRef(studentRun), data, console);
       seconds.put("evaluation", since(t));
 
       t = System.nanoTime();
+      stop.throwIfRequested();
       long[] sizes = export(artifacts, ArtifactLayout.bestCheckpointRef(studentRun), "fmnist-" + bits, console);
       seconds.put("export", since(t));
 
@@ -198,10 +213,17 @@ public final class PipelineCommand implements Callable<Integer> {
     if (existing.isPresent() && artifacts.exists(ArtifactLayout.checkpointPointer(runId, "latest"))) {
       TrainSpec resume = spec.toBuilder().finetune(null).resume(ArtifactLayout.run(runId)).build();
       console.onMessage("run " + runId + " was interrupted: resuming it");
-      new Trainer(resume, artifacts, work.resolve("tmp"), console, null).run();
+      stopIfCancelled(new Trainer(resume, artifacts, work.resolve("tmp"), console, stop::requested).run());
       return;
     }
-    new Trainer(spec, artifacts, work.resolve("tmp"), console, null).run();
+    stopIfCancelled(new Trainer(spec, artifacts, work.resolve("tmp"), console, stop::requested).run());
+  }
+
+  /** A run that stopped on request has written its checkpoint and record; the later stages must not start. */
+  private static void stopIfCancelled(dev.vvtq.qat.train.TrainingResult r) {
+    if (r.cancelled()) {
+      throw new GracefulStop.Stopped();
+    }
   }
 
   private String labels(ArtifactStore artifacts, TrainingConsole console, String teacher, Path data, Schedule s,
@@ -217,7 +239,10 @@ public final class PipelineCommand implements Callable<Integer> {
         + teacher);
     try (ProgressBar bar = new ProgressBar(cmd.commandLine().getErr())) {
       SoftLabelJob.Result r = SoftLabelJob.run(spec, artifacts, work.resolve("tmp"),
-          p -> bar.progress("soft labels", p.imagesDone(), p.images()), null);
+          p -> {
+            stop.throwIfRequested();
+            bar.progress("soft labels", p.imagesDone(), p.images());
+          }, null);
       bar.close();
       console.onMessage("soft labels: " + r.manifest().imageCount() + " images x " + r.manifest().cropsPerImage()
           + " crops, top-" + r.manifest().topK());
@@ -228,7 +253,7 @@ public final class PipelineCommand implements Callable<Integer> {
   private EvaluationResult evaluate(ArtifactStore artifacts, String ref, Path data, TrainingConsole console) throws Exception {
     CheckpointEvaluation.Result r = CheckpointEvaluation.run(
         new CheckpointEvaluation.Spec(ref, data, CheckpointEvaluation.DEFAULT_SPLIT, 0, 256, threads), artifacts,
-        work.resolve("tmp"), null, null);
+        work.resolve("tmp"), null, (acc, images) -> stop.throwIfRequested());
     console.onMessage(ref + " (" + r.config().bitsLabel() + ") on " + r.result().images() + " val images:"
         + r.result().referenceLine());
     return r.result();

@@ -8,7 +8,6 @@ import dev.vvtq.qat.train.TrainSpec;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.concurrent.Callable;
-import java.util.concurrent.atomic.AtomicBoolean;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -139,33 +138,18 @@ public final class TrainCommand implements Callable<Integer> {
     TrainSpec spec = spec().validated();
     // The trainer fetches into a folder of its own under this one and removes it when the run ends.
     Path work = workDir != null ? workDir : Path.of(System.getProperty("java.io.tmpdir"));
-    AtomicBoolean cancel = new AtomicBoolean();
-    Thread main = Thread.currentThread();
-    Thread hook = new Thread(() -> {
-      // Ctrl-C: ask the loop to checkpoint and stop, then wait for it so the checkpoint is complete.
-      cancel.set(true);
-      try {
-        main.join(120_000);
-      } catch (InterruptedException ignored) {
-        Thread.currentThread().interrupt();
+    return GracefulStop.run(cmd.qualifiedName(), cmd.commandLine().getErr(), stop -> {
+      try (ArtifactStore artifacts = store.open();
+          TrainingConsole console = new TrainingConsole(cmd.commandLine().getOut(), printFreq, log)) {
+        refuseToOverwrite(spec, artifacts);
+        // SIGTERM / Ctrl-C: the loop checkpoints at the next step and returns cancelled.
+        TrainingResult r = new Trainer(spec, artifacts, work, console, stop::requested).run();
+        console.onMessage(String.format(Locale.ROOT, "%s run %s in %s: best val Acc@1 %.3f (%s), last checkpoint %s",
+            r.cancelled() ? "cancelled" : "finished", r.runId(), ProgressBar.duration(r.seconds()), r.bestTop1(),
+            r.bestCheckpoint(), r.lastCheckpoint()));
+        return r.cancelled() ? GracefulStop.STOPPED_STATUS : 0;
       }
-    }, "vvtq-train-shutdown");
-    Runtime.getRuntime().addShutdownHook(hook);
-    try (ArtifactStore artifacts = store.open();
-        TrainingConsole console = new TrainingConsole(cmd.commandLine().getOut(), printFreq, log)) {
-      refuseToOverwrite(spec, artifacts);
-      TrainingResult r = new Trainer(spec, artifacts, work, console, cancel::get).run();
-      console.onMessage(String.format(Locale.ROOT, "%s run %s in %s: best val Acc@1 %.3f (%s), last checkpoint %s",
-          r.cancelled() ? "cancelled" : "finished", r.runId(), ProgressBar.duration(r.seconds()), r.bestTop1(),
-          r.bestCheckpoint(), r.lastCheckpoint()));
-      return r.cancelled() ? 130 : 0;
-    } finally {
-      try {
-        Runtime.getRuntime().removeShutdownHook(hook);
-      } catch (IllegalStateException shuttingDown) {
-        // The JVM is already exiting; the hook is running.
-      }
-    }
+    });
   }
 
   /**

@@ -6,7 +6,9 @@ import dev.vvtq.evaluator.scoring.EvaluationRecords;
 import dev.vvtq.evaluator.scoring.EvaluationRunner;
 import dev.vvtq.evaluator.scoring.EvaluationSlots;
 import dev.vvtq.evaluator.scoring.Scorers;
+import io.quarkus.runtime.ShutdownEvent;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.inject.Disposes;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
@@ -52,4 +54,20 @@ public class EvalBeans {
     return new EvaluationRunner(scorers, records, slots, config.workDir(), config.batchSize(), config.progressInterval(),
         metrics);
   }
+
+  /**
+   * At shutdown, running evaluations stop at their next batch before the JVM exits (a DJL forward
+   * pass must not be running when it does); within the shutdown timeout, less a margin.
+   */
+  void stopEvaluations(@Observes ShutdownEvent event, EvaluationRunner runner)
+      throws InterruptedException {
+    int left = runner.stopAll(SHUTDOWN_WAIT);
+    if (left > 0) {
+      java.util.logging.Logger.getLogger(EvalBeans.class.getName())
+          .warning(left + " evaluation(s) did not stop within " + SHUTDOWN_WAIT.toSeconds() + " s of the shutdown");
+    }
+  }
+
+  /** Below quarkus.shutdown.timeout (30 s), so the wait ends before Quarkus gives up. */
+  private static final java.time.Duration SHUTDOWN_WAIT = java.time.Duration.ofSeconds(25);
 }

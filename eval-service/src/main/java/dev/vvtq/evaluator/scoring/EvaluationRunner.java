@@ -36,6 +36,7 @@ public final class EvaluationRunner {
   private final int defaultBatchSize;
   private final Duration progressInterval;
   private final EvalMetrics metrics;
+  private final ShutdownGate gate = new ShutdownGate();
 
   public EvaluationRunner(Scorers scorers, EvaluationRecords records, EvaluationSlots slots, Path workDir,
       int defaultBatchSize, Duration progressInterval, EvalMetrics metrics) {
@@ -79,6 +80,24 @@ public final class EvaluationRunner {
     Instant started = Instant.now();
     Evaluation.Builder e = Evaluation.newBuilder().setId(id).setArtifact(r.artifact()).setDataset(r.dataset())
         .setEngine(engine).setState(EvaluationState.EVALUATION_STATE_RUNNING).setStarted(timestamp(started));
+    gate.enter();
+    try {
+      return run(id, r, progress, engine, e);
+    } finally {
+      gate.exit();
+    }
+  }
+
+  /**
+   * Stops running evaluations at their next batch (each is recorded FAILED, the caller gets
+   * UNAVAILABLE), refuses new ones, and waits at most {@code bound}; for the service's shutdown.
+   */
+  public int stopAll(Duration bound) throws InterruptedException {
+    return gate.close(bound);
+  }
+
+  private Evaluation run(String id, Request r, Consumer<EvalProgress> progress, EvalEngine engine, Evaluation.Builder e)
+      throws Exception {
     slots.acquire();
     try {
       records.save(e.build());
@@ -93,6 +112,7 @@ public final class EvaluationRunner {
         long t0 = System.nanoTime();
         long[] lastSent = {Long.MIN_VALUE};
         EvaluationResult result = scorer.score(source, r.split().classes(), batch, acc -> {
+          gate.checkpoint();
           long now = System.nanoTime();
           boolean last = acc.images() == source.size();
           if (progress == null || (!last && lastSent[0] != Long.MIN_VALUE && now - lastSent[0] < progressInterval.toNanos())) {
