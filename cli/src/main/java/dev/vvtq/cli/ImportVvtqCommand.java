@@ -9,8 +9,10 @@ import dev.vvtq.qat.model.DeitConfig;
 import dev.vvtq.qat.model.DeitModels;
 import dev.vvtq.qat.model.QuantDeit;
 import dev.vvtq.qat.reference.ReferenceImport;
+import dev.vvtq.qat.reference.ReferenceStateDict;
 import dev.vvtq.qat.reference.ReferenceVectors;
 import dev.vvtq.qat.torch.TorchCheckpointReader;
+import dev.vvtq.qat.torch.TorchDtype;
 import dev.vvtq.qat.torch.TorchTensor;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -66,7 +68,7 @@ public final class ImportVvtqCommand implements Callable<Integer> {
       }
       Object contents = TorchCheckpointReader.read(file);
       ReferenceImport.Imported imp = ReferenceImport.of(
-          dev.vvtq.qat.reference.ReferenceStateDict.of(contents, file.toString()), arch, file.toString(), root);
+          ReferenceStateDict.of(contents, file.toString()), arch, file.toString(), root);
       try (QuantDeit m = imp.model()) {
         Map<String, Object> fields = new LinkedHashMap<>();
         fields.put("imported_from", file.toAbsolutePath().toString());
@@ -83,7 +85,7 @@ public final class ImportVvtqCommand implements Callable<Integer> {
         Map<?, ?> top = contents instanceof Map<?, ?> t ? t : Map.of();
         int epoch = top.get("epoch") instanceof Integer e ? e : 0;
         double best = top.get("best_acc1") instanceof TorchTensor t && t.numel() == 1 && t.dtype()
-            == dev.vvtq.qat.torch.TorchDtype.FLOAT32 ? t.floats()[0] : -1;
+            == TorchDtype.FLOAT32 ? t.floats()[0] : -1;
         CheckpointRepository.Saved saved =
             repo.save(m, null, new TrainingState(epoch, 0, 0, best, 0), fields, true);
         cmd.commandLine().getOut().printf("imported %s %s (%d classes%s) from %s: %d tensors, ignored %s; stored as %s"
