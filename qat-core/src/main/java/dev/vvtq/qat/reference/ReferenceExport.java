@@ -16,9 +16,9 @@ import java.util.Map;
  * One of our quantized models as a checkpoint the reference's {@code train_VVTQ.py --resume} loads:
  * {@code {'epoch', 'arch', 'state_dict', 'best_acc1', 'optimizer'}} as its {@code save_checkpoint}
  * writes them, the state_dict with the {@code module.} prefix of its DDP and DataParallel models
- * (both of its documented commands wrap the model), and an AdamW state_dict with no moments whose
- * two parameter groups match what timm's {@code create_optimizer} builds for the wrapped model (1-d
- * parameters and biases without weight decay), which {@code optimizer.load_state_dict} checks.
+ * (both of its documented commands wrap the model; without the prefix, for {@code --gpu N}, the
+ * model is unwrapped), and an AdamW state_dict with no moments whose two parameter groups match what
+ * timm's {@code create_optimizer} builds for that model, which {@code optimizer.load_state_dict} checks.
  */
 public final class ReferenceExport {
   /** What goes into the file besides the model. */
@@ -28,6 +28,9 @@ public final class ReferenceExport {
       return new Options(ReferenceStateDict.DDP_PREFIX, 0, 0, 5e-4, 1e-4);
     }
   }
+
+  /** What the reference model's {@code no_weight_decay()} names. */
+  private static final java.util.Set<String> NO_WEIGHT_DECAY = java.util.Set.of("pos_embed", "cls_token");
 
   private ReferenceExport() {}
 
@@ -60,7 +63,10 @@ public final class ReferenceExport {
       };
       state.put(key, t);
       if (e.role().optimized()) {
-        (e.shape().length == 1 || key.endsWith(".bias") ? noDecay : decay).add(key);
+        // timm's add_weight_decay: 1-d tensors and biases, and the model's no_weight_decay() names,
+        // which only an unwrapped model offers (DDP/DataParallel hide them).
+        boolean skip = options.prefix().isEmpty() && NO_WEIGHT_DECAY.contains(e.key());
+        (e.shape().length == 1 || key.endsWith(".bias") || skip ? noDecay : decay).add(key);
       }
     }
     // Optimizer.state_dict numbers the parameters group after group.

@@ -105,6 +105,26 @@ class ReferenceCheckpointTest {
   }
 
   @Test
+  void anUnwrappedModelsOptimizerPutsTheEmbeddingsIntoTheNoDecayGroup() throws Exception {
+    Path file = ReferenceFixtures.checkpoint("w4a4", dir);
+    try (NDManager m = NDManager.newBaseManager();
+        QuantDeit model = ReferenceImport.read(file, ReferenceFixtures.architecture(), m).model()) {
+      ReferenceExport.Options d = ReferenceExport.Options.defaults();
+      Map<String, Object> wrapped = ReferenceExport.checkpoint(model, null, d);
+      Map<String, Object> plain = ReferenceExport.checkpoint(model, null,
+          new ReferenceExport.Options("", d.epoch(), d.bestTop1(), d.lr(), d.weightDecay()));
+      assertTrue(((Map<?, ?>) plain.get("state_dict")).containsKey("cls_token"));
+      assertEquals(groupSize(wrapped, 0) + 2, groupSize(plain, 0));
+      assertEquals(groupSize(wrapped, 1) - 2, groupSize(plain, 1));
+    }
+  }
+
+  private static int groupSize(Map<String, Object> ckpt, int g) {
+    List<?> groups = (List<?>) ((Map<?, ?>) ckpt.get("optimizer")).get("param_groups");
+    return ((List<?>) ((Map<?, ?>) groups.get(g)).get("params")).size();
+  }
+
+  @Test
   void aCheckpointOfAnotherArchitectureIsRefusedWithTheWholeReport() throws Exception {
     Path file = ReferenceFixtures.checkpoint("w4a4", dir);
     var wrong = new dev.vvtq.qat.model.DeitConfig("deeper", 8, 4, 3, 10, 12, 3, 2, 4.0, -1, -1, false, false, 0.1, 1.0);
