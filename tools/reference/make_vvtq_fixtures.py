@@ -14,6 +14,10 @@ It writes, for each case (name, wbits/abits, --use-offset):
   vvtq_<case>.logits.bin  int32 4 dims of the input, the input (float32, NCHW), int32 2 dims of the
                           logits, the reference model's eval-mode logits (float32); little-endian
   vvtq_facts.txt          library versions, the config, and every state_dict key with its shape
+  torch_legacy_views.pth, torch_zip_views.pth
+                          {'epoch': 2, 'state_dict': OrderedDict(w=arange(12).reshape(3, 4), row=w[1],
+                          wt=w.t(), n=[4.], i=int64 [1, -2, 3])} in the legacy (pre-1.6) and the zip
+                          format: views sharing a storage, an offset, transposed strides
 The model: QuantVisionTransformer with 8x8 input, patch 4, width 12, depth 2, 2 heads, MLP ratio 4,
 qkv bias, LayerNorm eps 1e-6, 10 classes; weights random (seeded) with perturbed biases and norms;
 weight steps by the reference's MSE initialisation, activation steps by its lazy initialisation on
@@ -146,5 +150,12 @@ for index, (name, bits, offset) in enumerate(cases):
         f.write(ls.tobytes())
     facts.append(f"{name}: wbits=abits={bits} offset={offset}; top-1 {logits.argmax(1).tolist()}")
     facts.extend(f"  {k} {list(v.shape)} {str(v.dtype)}" for k, v in state.items())
+import collections  # noqa: E402
+
+w = torch.arange(12, dtype=torch.float32).reshape(3, 4)
+views = collections.OrderedDict(w=w, row=w[1], wt=w.t(), n=torch.tensor([4.0]),
+                                i=torch.tensor([1, -2, 3], dtype=torch.int64))
+torch.save({"epoch": 2, "state_dict": views}, out / "torch_legacy_views.pth", _use_new_zipfile_serialization=False)
+torch.save({"epoch": 2, "state_dict": views}, out / "torch_zip_views.pth")
 (out / "vvtq_facts.txt").write_text("\n".join(facts) + "\n")
 print("\n".join(facts[:5]))

@@ -141,14 +141,19 @@ final class RestrictedUnpickler extends Unpickler {
     if (args[5] instanceof Map<?, ?> hooks && !hooks.isEmpty()) {
       throw new PickleException("tensor with backward hooks");
     }
+    if (storage.data() == null) {
+      return new TorchStorage.Pending(storage, toLong(args[1]), longs(args[2]), longs(args[3]));
+    }
     return TorchTensor.view(storage, toLong(args[1]), longs(args[2]), longs(args[3]));
   }
 
   @Override
   protected Object persistentLoad(Object pid) throws PickleException {
-    // ('storage', storage_type, key, location, numel). Pyrolite's signature allows no checked
-    // exception: TorchCheckpointReader unwraps the UncheckedIOException.
-    if (!(pid instanceof Object[] t) || t.length != 5 || !"storage".equals(t[0])) {
+    // ('storage', storage_type, key, location, numel), plus view_metadata (None) in the legacy
+    // format. Pyrolite's signature allows no checked exception: TorchCheckpointReader unwraps the
+    // UncheckedIOException.
+    if (!(pid instanceof Object[] t) || t.length < 5 || t.length > 6 || (t.length == 6 && t[5] != null)
+        || !"storage".equals(t[0])) {
       throw new UncheckedIOException(new DisallowedPickleException("refused persistent id " + describe(pid)
           + ": a PyTorch checkpoint's are ('storage', type, key, location, numel)"));
     }

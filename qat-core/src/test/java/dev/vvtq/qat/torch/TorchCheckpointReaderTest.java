@@ -153,10 +153,32 @@ class TorchCheckpointReaderTest {
   }
 
   @Test
-  void namesTheLegacyFormatInsteadOfMisreadingIt() throws Exception {
-    Path f = dir.resolve("legacy.pth");
-    Files.write(f, new byte[] {(byte) 0x80, 2, (byte) 0x8a, 10, 0x6c, (byte) 0xfc});
-    java.io.IOException e = assertThrows(java.io.IOException.class, () -> TorchCheckpointReader.read(f));
-    assertTrue(e.getMessage().contains("legacy"), e.getMessage());
+  void readsTheLegacyFormatAndViewsWithOffsetsAndStridesAsTheZipFormat() throws Exception {
+    for (String name : new String[] {"torch_legacy_views.pth", "torch_zip_views.pth"}) {
+      Path f = dir.resolve(name);
+      Files.write(f, resource(name));
+      Map<?, ?> root = (Map<?, ?>) TorchCheckpointReader.read(f);
+      assertEquals(2, root.get("epoch"), name);
+      Map<?, ?> s = (Map<?, ?>) root.get("state_dict");
+      assertEquals(List.of("w", "row", "wt", "n", "i"), List.copyOf(s.keySet()), name);
+      assertArrayEquals(new float[] {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11}, ((TorchTensor) s.get("w")).floats(), name);
+      assertArrayEquals(new float[] {4, 5, 6, 7}, ((TorchTensor) s.get("row")).floats(), name);
+      assertArrayEquals(new long[] {4, 3}, ((TorchTensor) s.get("wt")).shape(), name);
+      assertArrayEquals(new float[] {0, 4, 8, 1, 5, 9, 2, 6, 10, 3, 7, 11}, ((TorchTensor) s.get("wt")).floats(), name);
+      TorchTensor i = (TorchTensor) s.get("i");
+      assertEquals(TorchDtype.INT64, i.dtype());
+      java.nio.LongBuffer lb = java.nio.ByteBuffer.wrap(i.bytes()).order(java.nio.ByteOrder.LITTLE_ENDIAN).asLongBuffer();
+      assertEquals(List.of(1L, -2L, 3L), List.of(lb.get(0), lb.get(1), lb.get(2)), name);
+    }
   }
+
+  @Test
+  void aTruncatedLegacyFileSaysSo() throws Exception {
+    byte[] all = resource("torch_legacy_views.pth");
+    Path f = dir.resolve("cut.pth");
+    Files.write(f, java.util.Arrays.copyOf(all, all.length - 10));
+    java.io.IOException e = assertThrows(java.io.IOException.class, () -> TorchCheckpointReader.read(f));
+    assertTrue(e.getMessage().contains("truncated"), e.getMessage());
+  }
+
 }
