@@ -41,8 +41,11 @@ class ReferenceStateDictTest {
 
   @Test
   void somethingElseIsRefusedSayingWhat() {
+    Map<String, Object> notACheckpoint = new LinkedHashMap<>();
+    notACheckpoint.put("epoch", 3);
+    notACheckpoint.put("weights", List.of());
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-        () -> ReferenceStateDict.of(Map.of("epoch", 3, "weights", List.of()), "f.pth"));
+        () -> ReferenceStateDict.of(notACheckpoint, "f.pth"));
     assertTrue(e.getMessage().contains("'epoch' is not a tensor"), e.getMessage());
   }
 }
