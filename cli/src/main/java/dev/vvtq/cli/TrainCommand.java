@@ -69,7 +69,7 @@ public final class TrainCommand implements Callable<Integer> {
   @Option(names = "--head-wise", description = "One step size per attention head for q/k/v/attention/output.")
   boolean headWise;
 
-  @Option(names = "--use-offset", description = "Learned offsets on the signed linear-input quantizers.")
+  @Option(names = "--use-offset", description = "Learned offsets where the reference has them: attention input, q/k/v, attention output, MLP input, pre-head (no integer export yet).")
   boolean useOffset;
 
   @Option(names = "--num_crops", defaultValue = "4", description = "Crops per image per multi-crop pass (KD). Default: ${DEFAULT-VALUE}.")

@@ -19,6 +19,8 @@ import picocli.CommandLine.Command;
       EvaluateCommand.class,
       ImportTimmCommand.class,
       ExportTimmCommand.class,
+      ImportVvtqCommand.class,
+      ExportVvtqCommand.class,
       ExportCommand.class,
       InferCommand.class,
       ModelsCommand.class,

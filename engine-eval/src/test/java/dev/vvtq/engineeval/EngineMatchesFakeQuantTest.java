@@ -54,6 +54,14 @@ class EngineMatchesFakeQuantTest {
   void smallModels(String name, int wbits, int abits, boolean headWise, boolean useOffset, double scale)
       throws Exception {
     DeitConfig c = DeitModels.get(name, wbits, abits).withOptions(headWise, useOffset, 0.1);
+    if (useOffset) {
+      // --use-offset now also puts offsets on q/k/v, the attention output and before the head (as the
+      // reference does); the engine has no kernels for those yet and export refuses such a model.
+      try (NDManager m = NDManager.newBaseManager(); QuantDeit model = QuantDeit.create(c, m, 5)) {
+        assertThrows(IllegalArgumentException.class, () -> dev.vvtq.qat.model.IntegerModelView.of(model));
+      }
+      return;
+    }
     compare(c, scale, 16, 8, 40, 36, false);
   }
 

@@ -45,11 +45,14 @@ public final class Attention extends Layer {
     this.projQ = child("proj_q", new QuantLinear(dim, dim, true, c.wbits(), groups, GroupAxis.OUT));
     this.projK = child("proj_k", new QuantLinear(dim, dim, true, c.wbits(), groups, GroupAxis.OUT));
     this.projV = child("proj_v", new QuantLinear(dim, dim, true, c.wbits(), groups, GroupAxis.OUT));
-    this.quantQ = quantAct ? child("quant_q", new ActivationQuantizer(a, true, false, groups)) : null;
-    this.quantK = quantAct ? child("quant_k", new ActivationQuantizer(a, true, false, groups)) : null;
-    this.quantV = quantAct ? child("quant_v", new ActivationQuantizer(a, true, false, groups)) : null;
+    // --use-offset puts offsets on q, k, v and the output as the reference's DeiT_quant.py does; its
+    // head-wise quantizer declares an offset but never applies it, so head-wise ones have none.
+    boolean offset = c.useOffset() && !c.headWise();
+    this.quantQ = quantAct ? child("quant_q", new ActivationQuantizer(a, true, offset, groups)) : null;
+    this.quantK = quantAct ? child("quant_k", new ActivationQuantizer(a, true, offset, groups)) : null;
+    this.quantV = quantAct ? child("quant_v", new ActivationQuantizer(a, true, offset, groups)) : null;
     this.quantAttn = quantAct ? child("quant_attn", new ActivationQuantizer(a, false, false, groups)) : null;
-    this.quantOutput = quantAct ? child("quant_output", new ActivationQuantizer(a, true, false, groups)) : null;
+    this.quantOutput = quantAct ? child("quant_output", new ActivationQuantizer(a, true, offset, groups)) : null;
     this.proj = child("proj", new QuantLinear(dim, dim, true, c.wbits(), groups, GroupAxis.IN));
   }
 

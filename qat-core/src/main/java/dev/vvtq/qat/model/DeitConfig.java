@@ -11,7 +11,8 @@ import dev.vvtq.qat.quant.QuantRange;
  * @param wbits weight bits of the transformer body (-1 for float)
  * @param abits activation bits of the transformer body (-1 for float)
  * @param headWise one step per attention head for q/k/v/attention/output (VVTQ's {@code --head-wise})
- * @param useOffset learned offsets on the signed linear-input quantizers ({@code --use-offset})
+ * @param useOffset learned offsets ({@code --use-offset}) on the signed quantizers the reference gives
+ *     them: attention input, q, k, v (not head-wise), attention output, MLP input and the pre-head one
  * @param dropPath stochastic depth rate of the last block (linearly increasing from 0)
  * @param cropPct evaluation crop fraction (timm's {@code crop_pct}): the shorter side is resized to
  *     {@code imgSize / cropPct}, then centre-cropped; 0.875 for the ImageNet models, 1.0 for the

@@ -10,6 +10,7 @@ import dev.vvtq.qat.quant.WeightQuantized;
 import dev.vvtq.qat.quant.WeightQuantizer;
 import java.util.Collections;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -27,6 +28,9 @@ public final class IntegerModelView {
 
   /** A float tensor that stays float (norms, class token, position embedding). */
   public record FloatTensor(String name, long[] shape, float[] values) {}
+
+  /** The quantizers (by name suffix) whose offsets the integer engine's kernels apply. */
+  public static final List<String> ENGINE_OFFSET_SITES = List.of("attn.quant_input", "mlp.quant1", "mlp.quant2");
 
   private final DeitConfig config;
   private final Map<String, Linear> linears;
@@ -65,6 +69,15 @@ public final class IntegerModelView {
           : ((QuantConv2d) l).bias().values();
       linears.put(e.getKey(), new Linear(e.getKey(), q.range().bits(), shape,
           q.integerWeights(l.weight().values(), shape), q.clampedSteps(), q.axis(), bias));
+    }
+    List<String> unsupported = model.activationQuantizers().entrySet().stream()
+        .filter(e -> e.getValue().hasOffset() && ENGINE_OFFSET_SITES.stream().noneMatch(e.getKey()::endsWith))
+        .map(Map.Entry::getKey).toList();
+    if (!unsupported.isEmpty()) {
+      throw new IllegalArgumentException("the integer engine applies learned offsets only at attn.quant_input, "
+          + "mlp.quant1 and mlp.quant2, but this model (--use-offset) has them at " + unsupported
+          + " too: it has no integer export yet; score it with DJL (vvtq evaluate) or export it for the"
+          + " reference (vvtq export-vvtq)");
     }
     Map<String, Activation> acts = new LinkedHashMap<>();
     for (Map.Entry<String, ActivationQuantizer> e : model.activationQuantizers().entrySet()) {

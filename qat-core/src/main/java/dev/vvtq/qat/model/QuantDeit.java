@@ -46,7 +46,7 @@ public final class QuantDeit extends Layer implements AutoCloseable {
     }
     this.norm = child("norm", new LayerNormLayer(c.embedDim()));
     int bits = c.edgeBits();
-    this.quant = QuantRange.isFloat(bits) ? null : child("quant", new ActivationQuantizer(bits, true, false, 1));
+    this.quant = QuantRange.isFloat(bits) ? null : child("quant", new ActivationQuantizer(bits, true, c.useOffset(), 1));
     this.head = child("head", new QuantLinear(c.embedDim(), c.numClasses(), true, bits, 1, GroupAxis.OUT));
     assignPaths();
   }

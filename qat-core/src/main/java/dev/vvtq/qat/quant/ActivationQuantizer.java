@@ -91,7 +91,8 @@ public final class ActivationQuantizer extends Layer {
       a = a.reshape(1, groups, 1, 1);
     }
     NDArray shifted = beta == null ? x : x.sub(beta.array());
-    NDArray q = StraightThrough.roundPass(shifted.div(a).clip(range.qn(), range.qp())).mul(a);
+    NDArray q = StraightThrough.roundPass(StraightThrough.clamp(shifted.div(a), range.qn(), range.qp(), ctx.manager()))
+        .mul(a);
     return beta == null ? q : q.add(beta.array());
   }
 

@@ -14,6 +14,16 @@ public final class StraightThrough {
   }
 
   /**
+   * {@code clamp(x, lo, hi)} as the reference writes it, {@code maximum(minimum(x, hi), lo)} against
+   * constant tensors: the same values as {@code clip}, but an element exactly on a bound gets half
+   * the gradient (PyTorch splits the gradient of {@code minimum}/{@code maximum} at a tie between
+   * both inputs, and the bound's half goes nowhere), where {@code clip} passes all of it.
+   */
+  public static NDArray clamp(NDArray x, int lo, int hi, NDManager manager) {
+    return x.minimum(TorchArrays.scalar(manager, hi)).maximum(TorchArrays.scalar(manager, lo));
+  }
+
+  /**
    * {@code sg(a - a*g) + a*g}: value {@code a}, gradient scaled by {@code g}. The constant {@code g}
    * lives on {@code manager}, which must outlive the backward pass.
    */

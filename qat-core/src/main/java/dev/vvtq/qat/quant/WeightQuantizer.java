@@ -74,7 +74,7 @@ public final class WeightQuantizer {
     NDArray a = StraightThrough.gradScale(alpha.array(), g, ctx.manager());
     NDArray w = grouped(weight);
     NDArray aB = a.reshape(broadcastShape());
-    NDArray clippedInt = w.div(aB).clip(range.qn(), range.qp());
+    NDArray clippedInt = StraightThrough.clamp(w.div(aB), range.qn(), range.qp(), ctx.manager());
     NDArray quantized = StraightThrough.roundPass(clippedInt).mul(aB).reshape(shape);
     if (ctx.recordsWeights()) {
       NDArray clipped = clippedInt.mul(aB).reshape(shape);

@@ -23,6 +23,7 @@ import dev.vvtq.qat.data.SubsetSource;
 import dev.vvtq.qat.eval.EvaluationResult;
 import dev.vvtq.qat.eval.Evaluator;
 import dev.vvtq.qat.loss.RegularizerSchedule;
+import dev.vvtq.qat.loss.RegularizerTiming;
 import dev.vvtq.qat.model.DeitConfig;
 import dev.vvtq.qat.model.DeitConfigJson;
 import dev.vvtq.qat.model.DeitModels;
@@ -120,6 +121,7 @@ public final class Trainer {
         .filter(r -> resumed != null)
         .map(r -> r.withStatus(RunStatus.RUNNING, "resumed from " + spec.resume()))
         .orElse(RunRecord.create(runId, "train", RunStatus.RUNNING, spec, spec.epochs()));
+    record.spec().put(RegularizerTiming.RECORD_KEY, RegularizerTiming.DEFAULT.id());
     CheckpointRepository checkpoints = new CheckpointRepository(store, runId);
 
     try (NDManager root = NDManager.newBaseManager()) {
@@ -344,7 +346,7 @@ public final class Trainer {
           long step = state.globalStep();
           lr = lrSchedule.at(step);
           int epochOfStep = segment.firstEpoch() + (int) ((long) b * segment.epochs() / batches);
-          lambda = spec.reg() ? regSchedule.lambda(epochOfStep) : 0;
+          lambda = spec.reg() ? regSchedule.lambda(RegularizerTiming.DEFAULT.epoch(segment.firstEpoch(), epochOfStep)) : 0;
           boolean telemetry = quantized && step % TELEMETRY_INTERVAL == 0;
           TrainingStep.Result r;
           try (NDManager stepManager = scope.newSubManager()) {
@@ -419,6 +421,7 @@ public final class Trainer {
       Map<String, Object> f = new LinkedHashMap<>();
       f.put("spec", spec);
       f.put("class_names", classes);
+      f.put(RegularizerTiming.RECORD_KEY, RegularizerTiming.DEFAULT.id());
       if (rec != null) {
         Map<String, Object> metrics = new LinkedHashMap<>();
         metrics.put("val_top1", rec.valTop1());

@@ -43,6 +43,21 @@ class IntegerModelViewTest {
   }
 
   @Test
+  void aModelWithOffsetsWhereTheEngineHasNoKernelsIsRefusedNamingThem() {
+    DeitConfig c = TestConfigs.tiny(4, 4).withOptions(false, true, 0.1);
+    try (NDManager m = NDManager.newBaseManager(); QuantDeit model = QuantDeit.create(c, m, 4)) {
+      assertTrue(model.activationQuantizers().get("blocks.0.attn.quant_k").hasOffset());
+      assertTrue(model.activationQuantizers().get("quant").hasOffset());
+      assertFalse(model.activationQuantizers().get("blocks.0.attn.quant_attn").hasOffset());
+      QuantizerInit.initWeightSteps(model);
+      QuantizerInit.initActivationSteps(model, m.randomNormal(new Shape(2, 3, 16, 16)));
+      IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> IntegerModelView.of(model));
+      assertTrue(e.getMessage().contains("blocks.1.attn.quant_output") && e.getMessage().contains("quant]")
+          && !e.getMessage().contains("mlp.quant1,"), e.getMessage());
+    }
+  }
+
+  @Test
   void quantizerSettingsAreExposed() {
     try (NDManager m = NDManager.newBaseManager(); QuantDeit model = QuantDeit.create(TestConfigs.tiny(4, 4), m, 4)) {
       QuantizerInit.initWeightSteps(model);

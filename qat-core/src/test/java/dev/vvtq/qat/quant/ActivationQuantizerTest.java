@@ -86,8 +86,9 @@ class ActivationQuantizerTest {
       assertArrayEquals(expected, y.toFloatArray(), 1e-6f);
       gc.backward(y.mul(upstream).sum());
     }
-    // d y / d beta = 1 where clipped, 0 inside: elements 0, 4, 5 are clipped -> 1 + 5 + 6.
-    assertEquals(12f, q.beta().array().getGradient().getFloat(0), 1e-5f);
+    // d y / d beta = 1 where clipped, 0 inside, 1/2 on a bound (element 1 sits exactly on 0, where
+    // the reference's min/max clamp splits the gradient): 1 + 2/2 + 5 + 6.
+    assertEquals(13f, q.beta().array().getGradient().getFloat(0), 1e-5f);
   }
 
   @Test
@@ -106,15 +107,36 @@ class ActivationQuantizerTest {
     double g = 1.0 / Math.sqrt(xs.length) / 7;
     double expectedAlphaGrad = 0;
     for (int i = 0; i < xs.length; i++) {
-      double v = xs[i] / (double) alpha;
-      boolean inside = v >= -8 && v <= 7;
-      assertEquals(inside ? up[i] : 0f, gx[i], 1e-6f, "input gradient at " + i);
-      double local = v < -8 ? -8 : v > 7 ? 7 : Math.rint(v) - v;
+      double v = xs[i] / alpha; // in float, as the model divides
+      // On a bound (x[1] / alpha is exactly -8) the gradient splits: half through x, half to the bound.
+      double through = v > -8 && v < 7 ? 1 : v == -8 || v == 7 ? 0.5 : 0;
+      assertEquals(through * up[i], gx[i], 1e-6f, "input gradient at " + i);
+      double bound = v < 0 ? -8 : 7;
+      double local = through * (Math.rint(v) - v) + (1 - through) * bound;
       expectedAlphaGrad += local * up[i];
     }
     expectedAlphaGrad *= g;
     assertEquals(expectedAlphaGrad, q.alpha().array().getGradient().getFloat(0), 1e-5);
     assertTrue(Math.abs(expectedAlphaGrad) > 1e-3, "test inputs must give a non-trivial step gradient");
+  }
+
+  @Test
+  void anInputExactlyOnABoundGetsHalfTheGradientAsTheReferencesClampGives() {
+    // x / 0.5 = -8 (on Qn), 7 (on Qp), -8.5 and 7.5 (outside), 3 (inside).
+    ActivationQuantizer q = quantizer(4, true, false, 0.5f, 0);
+    NDArray x = manager.create(new float[] {-4f, 3.5f, -4.25f, 3.75f, 1.5f});
+    x.setRequiresGradient(true);
+    try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+      NDArray y = q.forward(x, ForwardContext.eval(manager));
+      gc.backward(y.sum());
+    }
+    assertArrayEquals(new float[] {0.5f, 0.5f, 0f, 0f, 1f}, x.getGradient().toFloatArray(), 0f);
+    // The step sees the other half at a tie: d/dalpha of round(clamp(x/a))*a with x/a on the bound
+    // is 0.5 * bound (through x/a) + ... ; checked against the closed form below.
+    double g = 1.0 / Math.sqrt(5) / 7;
+    double tie = 0.5 * -8 + 0.5 * (Math.rint(-8.0) - -8.0) + 0.5 * 7 + 0.5 * (Math.rint(7.0) - 7.0);
+    double expected = g * (tie + -8 + 7 + (Math.rint(3.0) - 3.0));
+    assertEquals(expected, q.alpha().array().getGradient().getFloat(0), 1e-6);
   }
 
   @Test

@@ -60,6 +60,7 @@ class TrainerTest {
       RunRecord rec = RunRecord.load(store, "fp").orElseThrow();
       assertEquals(RunStatus.SUCCEEDED, rec.status());
       assertEquals(6, rec.epochsDone());
+      assertEquals("per-pass", rec.spec().path("reg_lambda_timing").asText(), "the run records its lambda timing");
       assertEquals(6, new CheckpointRepository(store, "fp").list().size());
     }
   }
