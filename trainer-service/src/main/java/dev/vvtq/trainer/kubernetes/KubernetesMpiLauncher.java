@@ -18,6 +18,7 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 
 /**
@@ -29,6 +30,8 @@ public final class KubernetesMpiLauncher {
   static final ResourceDefinitionContext MPIJOBS = new ResourceDefinitionContext.Builder()
       .withGroup("kubeflow.org").withVersion("v2beta1").withKind(MpiJobFactory.KIND).withPlural("mpijobs")
       .withNamespaced(true).build();
+
+  private static final Duration STOP_CHECK = Duration.ofMillis(500);
 
   private final KubernetesClient client;
   private final String namespace;
@@ -79,10 +82,12 @@ public final class KubernetesMpiLauncher {
   }
 
   /**
-   * Follows the job until it is terminal or {@code timeout} passes, calling {@code onChange} with
-   * each new status (the current one first). Returns the last status seen.
+   * Follows the job until it is terminal, {@code timeout} passes or {@code stop} says so (asked
+   * about twice a second), calling {@code onChange} with each new status (the current one first).
+   * Returns the last status seen.
    */
-  public MpiJobStatus await(String name, Duration timeout, Consumer<MpiJobStatus> onChange) throws InterruptedException {
+  public MpiJobStatus await(String name, Duration timeout, BooleanSupplier stop, Consumer<MpiJobStatus> onChange)
+      throws InterruptedException {
     long deadline = System.nanoTime() + timeout.toNanos();
     LinkedBlockingQueue<Object> events = new LinkedBlockingQueue<>();
     MpiJobStatus last = null;
@@ -112,12 +117,12 @@ public final class KubernetesMpiLauncher {
         }
         while (!last.phase().terminal()) {
           long left = deadline - System.nanoTime();
-          if (left <= 0) {
+          if (left <= 0 || stop.getAsBoolean()) {
             return last;
           }
-          Object e = events.poll(left, TimeUnit.NANOSECONDS);
+          Object e = events.poll(Math.min(left, STOP_CHECK.toNanos()), TimeUnit.NANOSECONDS);
           if (e == null) {
-            return last;
+            continue;
           }
           if (e instanceof WatcherException) {
             break; // the watch ended (e.g. too old a version): open a new one and read the status again

@@ -50,6 +50,7 @@ public final class MpiJobFactory {
   static final String SSH_AUTH_MOUNT_PATH = "/home/vvtq/.ssh";
   static final String VVTQ = "/opt/vvtq/vvtq";
   static final long UID = 185;
+  static final long TERMINATION_GRACE_SECONDS = 120;
   /** What the ranks need from the launcher's environment: they start in an SSH session, not in the worker's. */
   static final List<String> FORWARDED_ENV = List.of("PATH", "JAVA_HOME", "HOME", "JDK_JAVA_OPTIONS", "DJL_CACHE_DIR",
       "OMP_NUM_THREADS", "OMP_WAIT_POLICY", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY");
@@ -198,6 +199,9 @@ public final class MpiJobFactory {
       Map<String, String> nodeSelector, List<Toleration> tolerations) {
     PodSpecBuilder spec = new PodSpecBuilder()
         .withAutomountServiceAccountToken(false)
+        // Deleting the MPIJob (a cancel) sends SIGTERM: mpirun passes it to the ranks, which
+        // checkpoint at their next step and stop; this is the time they get.
+        .withTerminationGracePeriodSeconds(TERMINATION_GRACE_SECONDS)
         .withSecurityContext(new PodSecurityContextBuilder()
             .withRunAsNonRoot(true).withRunAsUser(UID).withRunAsGroup(UID)
             .withNewSeccompProfile().withType("RuntimeDefault").endSeccompProfile()
