@@ -281,8 +281,11 @@ final class DeployConsistency {
       out.add(where + ": the launcher runs " + command + ", not mpirun");
     }
     int np = args.indexOf("-np");
-    if (np < 0 || np + 1 >= args.size() || !args.get(np + 1).equals(Long.toString(workers * slots))) {
-      out.add(where + ": mpirun -np must be workers x slotsPerWorker = " + workers * slots + ", args " + args);
+    long ranks = np < 0 || np + 1 >= args.size() || !args.get(np + 1).matches("[0-9]+") ? -1 : Long.parseLong(args.get(np + 1));
+    // The hostfile has workers x slots slots: the ranks must fit, and no worker may be left idle.
+    if (ranks < 1 || workers != (ranks + slots - 1) / slots) {
+      out.add(where + ": mpirun -np " + ranks + " at " + slots + " slots per worker needs "
+          + (ranks < 1 ? "?" : Long.toString((ranks + slots - 1) / slots)) + " workers, the MPIJob has " + workers + "; args " + args);
     }
     int bind = args.indexOf("--bind-to");
     if (bind < 0 || !args.get(bind + 1).equals("none")) {
