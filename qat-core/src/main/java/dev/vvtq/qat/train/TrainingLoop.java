@@ -89,7 +89,7 @@ final class TrainingLoop {
               ? batch.labels().oneHot(model.config().numClasses()).toType(ai.djl.ndarray.types.DataType.FLOAT32, false)
               : batch.targets();
           int[] labels = Trainer.toInts(batch.labels().toLongArray());
-          r = TrainingStep.run(model, run.optimizer(), placement.gradients(), stepManager, batch.images(), targets, labels,
+          r = TrainingStep.run(model, run.optimizer(), placement.gradients(), placement.group().size(), stepManager, batch.images(), targets, labels,
               lr, lambda, Trainer.dropPathSeed(spec.seed(), step, placement.group().rank()), telemetry.recordsRangesAt(step));
         }
         telemetry.afterStep(step, r);

@@ -45,19 +45,27 @@ public final class DataParallelChild {
     Path out = Files.createDirectories(Path.of(a.get("out")));
     Files.writeString(out.resolve("rank-" + group.rank() + ".pid"), Long.toString(ProcessHandle.current().pid()));
     RankFailure.abortJobOnFailure(group, () -> {
-      Probe probe = new Probe(sabotaged(a.getOrDefault("sabotage", "none"), group));
-      long cancelAt = Long.parseLong(a.getOrDefault("cancelAtStep", "-1"));
+      GradientSync sync = sabotaged(a.getOrDefault("sabotage", "none"), group);
       long slowMs = Long.parseLong(a.getOrDefault("slowMs", "0"));
+      boolean keepSteps = Boolean.parseBoolean(a.getOrDefault("keepSteps", "false"));
+      Probe probe = new Probe(Boolean.parseBoolean(a.getOrDefault("exactKeyBias", "false")) ? exactKeyBias(sync) : sync,
+          keepSteps ? out.resolve("rank-" + group.rank()) : null);
+      long cancelAt = Long.parseLong(a.getOrDefault("cancelAtStep", "-1"));
       long[] steps = {Long.parseLong(a.getOrDefault("stepsBefore", "0"))};
       try (ArtifactStore store = new LocalFolderStore(Path.of(a.get("store")))) {
         TrainSpec spec = DataParallelTrainingTest.spec(Path.of(a.get("data")), a.get("softlabels"), a.get("run"),
-            Integer.parseInt(a.getOrDefault("epochs", "4"))).toBuilder().resume(a.get("resume")).build();
+            Integer.parseInt(a.getOrDefault("epochs", "4"))).toBuilder().resume(a.get("resume"))
+            .lr(Double.parseDouble(a.getOrDefault("lr", "2e-3"))).build();
         Placement placement = new Placement(group, probe, Device.cpu());
         TrainingResult r = new Trainer(spec, store, Path.of(a.get("work")), null, () -> {
           // Polled once per step on every rank, after the update: the parameters are the step's result.
           steps[0]++;
           try {
             probe.dump(out.resolve("rank-" + group.rank() + ".params"));
+            if (keepSteps) {
+              Files.copy(out.resolve("rank-" + group.rank() + ".params"),
+                  out.resolve("rank-" + group.rank() + ".step-" + steps[0] + ".params"), StandardCopyOption.REPLACE_EXISTING);
+            }
           } catch (IOException e) {
             throw new java.io.UncheckedIOException(e);
           }
@@ -82,6 +90,40 @@ public final class DataParallelChild {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
+  }
+
+  /**
+   * Sets the key biases' gradients to their exact value, zero: softmax is invariant to one shift of
+   * every key, so what backward returns for them is rounding noise, which Adam normalises to steps
+   * of about lr in a random direction. Two half batches round differently from one whole batch, so
+   * without this the noise, not the averaging, decides how far two runs drift apart.
+   */
+  private static GradientSync exactKeyBias(GradientSync delegate) {
+    List<Boolean> isKeyBias = new java.util.ArrayList<>();
+    try (ai.djl.ndarray.NDManager m = ai.djl.ndarray.NDManager.newBaseManager();
+        dev.vvtq.qat.model.QuantDeit model = dev.vvtq.qat.model.QuantDeit.create(
+            dev.vvtq.qat.model.DeitModels.get("deit_pico_patch4_16", 4, 4).withNumClasses(3), m, 0)) {
+      for (String name : model.namedParameters().keySet()) {
+        isKeyBias.add(name.endsWith("attn.proj_k.bias"));
+      }
+    }
+    return params -> {
+      List<Param> list = List.copyOf(params);
+      if (list.size() != isKeyBias.size()) {
+        throw new IllegalStateException(list.size() + " parameters, expected " + isKeyBias.size());
+      }
+      boolean mode = JniUtils.isGradMode();
+      JniUtils.setGradMode(false);
+      for (int i = 0; i < list.size(); i++) {
+        if (isKeyBias.get(i)) {
+          try (NDArray g = list.get(i).array().getGradient()) {
+            g.muli(0);
+          }
+        }
+      }
+      JniUtils.setGradMode(mode);
+      delegate.synchronize(params);
+    };
   }
 
   private static GradientSync sabotaged(String how, ProcessGroup group) {
@@ -110,27 +152,53 @@ public final class DataParallelChild {
     };
   }
 
-  /** Passes the gradients on and remembers the parameters so that they can be written after the update. */
+  /**
+   * Passes the gradients on and remembers the parameters so that they can be written after the
+   * update; with {@code gradientsPrefix}, writes each step's synchronized gradients to
+   * {@code <prefix>.step-<k>.grads}.
+   */
   private static final class Probe implements GradientSync {
     private final GradientSync delegate;
+    private final Path gradientsPrefix;
     private List<Param> params = List.of();
+    private int calls;
 
-    Probe(GradientSync delegate) {
+    Probe(GradientSync delegate, Path gradientsPrefix) {
       this.delegate = delegate;
+      this.gradientsPrefix = gradientsPrefix;
     }
 
     @Override
     public void synchronize(Collection<Param> p) {
       params = List.copyOf(p);
       delegate.synchronize(p);
+      calls++;
+      if (gradientsPrefix != null) {
+        try {
+          write(gradientsPrefix.resolveSibling(gradientsPrefix.getFileName() + ".step-" + calls + ".grads"), true);
+        } catch (IOException e) {
+          throw new java.io.UncheckedIOException(e);
+        }
+      }
     }
 
     void dump(Path file) throws IOException {
+      write(file, false);
+    }
+
+    private void write(Path file, boolean gradients) throws IOException {
       Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
       try (DataOutputStream o = new DataOutputStream(new java.io.BufferedOutputStream(Files.newOutputStream(tmp)))) {
         o.writeInt(params.size());
         for (Param p : params) {
-          float[] v = p.values();
+          float[] v;
+          if (gradients) {
+            try (NDArray g = p.array().getGradient()) {
+              v = g.toFloatArray();
+            }
+          } else {
+            v = p.values();
+          }
           o.writeInt(v.length);
           for (float x : v) {
             o.writeFloat(x);
