@@ -11,15 +11,19 @@ public final class RankThreads {
 
   private RankThreads() {}
 
-  /** Sets DJL's intra-op (share of cores) and inter-op (1) threads when several ranks share the node. */
+  /**
+   * Under mpirun, sets DJL's intra-op threads to this rank's share of the node's cores (all of them
+   * for one rank per node: libtorch's own default there is one per physical core, fewer than a
+   * process started without mpirun uses) and, when ranks share the node, one inter-op thread.
+   */
   public static void apply(Launch launch) {
-    if (launch.localSize() <= 1) {
+    if (!launch.underMpirun()) {
       return;
     }
     if (System.getProperty(INTRA_OP) == null) {
       System.setProperty(INTRA_OP, Integer.toString(launch.threadsPerRank(Runtime.getRuntime().availableProcessors())));
     }
-    if (System.getProperty(INTER_OP) == null) {
+    if (launch.localSize() > 1 && System.getProperty(INTER_OP) == null) {
       System.setProperty(INTER_OP, "1");
     }
   }
