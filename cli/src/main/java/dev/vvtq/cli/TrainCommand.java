@@ -1,10 +1,17 @@
 package dev.vvtq.cli;
 
+import ai.djl.Device;
 import dev.vvtq.artifacts.store.ArtifactStore;
+import dev.vvtq.qat.distributed.DeviceChoice;
+import dev.vvtq.qat.distributed.Launch;
+import dev.vvtq.qat.distributed.Placement;
+import dev.vvtq.qat.distributed.ProcessGroup;
+import dev.vvtq.qat.distributed.RankFailure;
+import dev.vvtq.qat.distributed.RankThreads;
 import dev.vvtq.qat.train.RunRecord;
+import dev.vvtq.qat.train.TrainSpec;
 import dev.vvtq.qat.train.Trainer;
 import dev.vvtq.qat.train.TrainingResult;
-import dev.vvtq.qat.train.TrainSpec;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.concurrent.Callable;
@@ -25,6 +32,8 @@ import picocli.CommandLine.Option;
       "<store>/runs/<run-id>/checkpoints/<step>/, the best one pointed to by best.json. Ctrl-C checkpoints",
       "and stops; --resume runs/<run-id> continues exactly. A --run-id already in the store is refused",
       "unless resuming that run.",
+      "Data-parallel on N processes: mpirun -np N --bind-to none ./vvtq train ... (--batch-size is the global",
+      "batch; each rank takes batch-size / N; rank 0 writes checkpoints and logs).",
     })
 public final class TrainCommand implements Callable<Integer> {
   @CommandLine.Spec CommandLine.Model.CommandSpec cmd;
@@ -118,6 +127,10 @@ public final class TrainCommand implements Callable<Integer> {
   @Option(names = {"-p", "--print-freq"}, defaultValue = "10", description = "Print a progress line every N steps. Default: ${DEFAULT-VALUE}.")
   int printFreq;
 
+  @Option(names = "--device", defaultValue = "cpu",
+      description = "cpu, gpu (under mpirun: the rank's local GPU) or gpu:N; GPUs need the cuda build. Default: ${DEFAULT-VALUE}.")
+  String device;
+
   @Mixin StoreOptions store;
 
   @Option(names = "--work-dir", paramLabel = "DIR", description = "Scratch folder for fetched checkpoints and soft labels (default: a temporary folder, removed at the end).")
@@ -136,17 +149,37 @@ public final class TrainCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     TrainSpec spec = spec().validated();
+    Launch launch = Launch.fromEnvironment();
+    RankThreads.apply(launch);
+    Device onDevice = DeviceChoice.parse(device, launch);
+    // Without mpirun this is the single process and Open MPI is never loaded.
+    ProcessGroup group = launch.openGroup();
+    try {
+      return RankFailure.abortJobOnFailure(group, () -> train(spec, group, onDevice));
+    } finally {
+      group.close();
+    }
+  }
+
+  private int train(TrainSpec spec, ProcessGroup group, Device onDevice) throws Exception {
+    DeviceChoice.checkAvailable(onDevice);
     // The trainer fetches into a folder of its own under this one and removes it when the run ends.
     Path work = workDir != null ? workDir : Path.of(System.getProperty("java.io.tmpdir"));
     return GracefulStop.run(cmd.qualifiedName(), cmd.commandLine().getErr(), stop -> {
       try (ArtifactStore artifacts = store.open();
-          TrainingConsole console = new TrainingConsole(cmd.commandLine().getOut(), printFreq, log)) {
+          TrainingConsole console = new TrainingConsole(cmd.commandLine().getOut(), printFreq,
+              group.isRoot() ? log : null)) {
         refuseToOverwrite(spec, artifacts);
-        // SIGTERM / Ctrl-C: the loop checkpoints at the next step and returns cancelled.
-        TrainingResult r = new Trainer(spec, artifacts, work, console, stop::requested).run();
-        console.onMessage(String.format(Locale.ROOT, "%s run %s in %s: best val Acc@1 %.3f (%s), last checkpoint %s",
-            r.cancelled() ? "cancelled" : "finished", r.runId(), ProgressBar.duration(r.seconds()), r.bestTop1(),
-            r.bestCheckpoint(), r.lastCheckpoint()));
+        // Every rank checks before rank 0 writes the new run's record.
+        group.barrier();
+        // SIGTERM / Ctrl-C: the ranks agree to checkpoint at the next step and return cancelled.
+        TrainingResult r = new Trainer(spec, artifacts, work, console, stop::requested,
+            Placement.dataParallel(group, onDevice)).run();
+        if (group.isRoot()) {
+          console.onMessage(String.format(Locale.ROOT, "%s run %s in %s: best val Acc@1 %.3f (%s), last checkpoint %s",
+              r.cancelled() ? "cancelled" : "finished", r.runId(), ProgressBar.duration(r.seconds()), r.bestTop1(),
+              r.bestCheckpoint(), r.lastCheckpoint()));
+        }
         return r.cancelled() ? GracefulStop.STOPPED_STATUS : 0;
       }
     });

@@ -29,12 +29,19 @@ public final class EpochOrder {
     return order;
   }
 
-  /** This rank's items of {@code order}, every rank getting the same count. */
+  /** This rank's items of {@code order}; every rank gets the same count unless {@code remainder} is UNEVEN. */
   public static int[] shard(int[] order, int rank, int worldSize, ShardRemainder remainder) {
     if (worldSize < 1 || rank < 0 || rank >= worldSize) {
       throw new IllegalArgumentException("rank " + rank + " is not in [0, " + worldSize + ")");
     }
     int n = order.length;
+    if (remainder == ShardRemainder.UNEVEN) {
+      int[] mine = new int[n > rank ? (n - rank + worldSize - 1) / worldSize : 0];
+      for (int k = 0; k < mine.length; k++) {
+        mine[k] = order[rank + k * worldSize];
+      }
+      return mine;
+    }
     int total = remainder == ShardRemainder.DROP ? n / worldSize * worldSize : (n + worldSize - 1) / worldSize * worldSize;
     if (total == 0) {
       return new int[0];

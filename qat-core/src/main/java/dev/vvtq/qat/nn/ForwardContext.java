@@ -21,6 +21,7 @@ public final class ForwardContext {
   private final boolean recordWeights;
   private final List<QuantizedWeight> quantizedWeights = new ArrayList<>();
   private Map<String, float[]> activationRanges;
+  private int batchShards = 1;
 
   private ForwardContext(
       NDManager manager, boolean training, SplittableRandom random, boolean recordWeights) {
@@ -71,6 +72,24 @@ public final class ForwardContext {
   /** Called by weight-quantized layers when {@link #recordsWeights()}. */
   public void record(QuantizedWeight w) {
     quantizedWeights.add(w);
+  }
+
+  /**
+   * Marks this forward's batch as one of {@code shards} equal shards of the global batch (data-parallel
+   * training), so that what the method defines over the batch (the LSQ gradient scale of activation
+   * steps, {@code 1/sqrt(numel)}) is computed over the global batch, as one process would.
+   */
+  public ForwardContext batchShardOf(int shards) {
+    if (shards < 1) {
+      throw new IllegalArgumentException("shards must be >= 1, got " + shards);
+    }
+    this.batchShards = shards;
+    return this;
+  }
+
+  /** How many equal shards the global batch is split into (1 in one process). */
+  public int batchShards() {
+    return batchShards;
   }
 
   /** Asks activation quantizers to record the [min, max] of their inputs (telemetry steps). */

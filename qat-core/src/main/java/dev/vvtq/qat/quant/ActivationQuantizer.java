@@ -84,7 +84,8 @@ public final class ActivationQuantizer extends Layer {
     if (ctx.recordsActivationRanges()) {
       ctx.recordRange(path(), x.min().getFloat(), x.max().getFloat());
     }
-    long numel = x.getShape().size();
+    // Over the global batch: a data-parallel rank sees 1/shards of it.
+    long numel = x.getShape().size() * ctx.batchShards();
     float g = (float) (1.0 / Math.sqrt((double) numel / groups) / range.qp());
     NDArray a = StraightThrough.gradScale(alpha.array(), g, ctx.manager());
     if (groups > 1) {

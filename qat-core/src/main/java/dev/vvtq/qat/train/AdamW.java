@@ -116,6 +116,21 @@ public final class AdamW implements AutoCloseable {
     return out;
   }
 
+  /** The moment tensors themselves, in a fixed order (every rank's the same), for broadcasting in place. */
+  public java.util.List<NDArray> momentArrays() {
+    java.util.List<NDArray> out = new java.util.ArrayList<>(expAvg.values());
+    out.addAll(expAvgSq.values());
+    return out;
+  }
+
+  /** Sets the number of updates applied (bias correction depends on it), as another rank's optimizer has it. */
+  public void restoreSteps(long steps) {
+    if (steps < 0) {
+      throw new IllegalArgumentException("steps must be >= 0, got " + steps);
+    }
+    this.steps = steps;
+  }
+
   /** Restores moments and the step count saved by {@link #state()}; every tensor must be present. */
   public void load(Map<String, float[]> state, long steps) {
     for (String k : params.keySet()) {

@@ -4,6 +4,7 @@ import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.training.GradientCollector;
+import dev.vvtq.qat.distributed.GradientSync;
 import dev.vvtq.qat.loss.BinRegularizer;
 import dev.vvtq.qat.loss.SoftCrossEntropy;
 import dev.vvtq.qat.model.QuantDeit;
@@ -37,6 +38,19 @@ public final class TrainingStep {
   public static Result run(
       QuantDeit model, AdamW optimizer, NDManager step, NDArray images, NDArray targets, int[] labels,
       double lr, double lambda, long dropPathSeed, boolean recordRanges) {
+    return run(model, optimizer, GradientSync.LOCAL, 1, step, images, targets, labels, lr, lambda, dropPathSeed, recordRanges);
+  }
+
+  /**
+   * {@link #run(QuantDeit, AdamW, NDManager, NDArray, NDArray, int[], double, double, long, boolean)}
+   * with {@code gradients} applied between backward and the update (the average over ranks in
+   * data-parallel training), where {@code images} is one of {@code batchShards} equal shards of the
+   * global batch.
+   */
+  public static Result run(
+      QuantDeit model, AdamW optimizer, GradientSync gradients, int batchShards, NDManager step, NDArray images,
+      NDArray targets,
+      int[] labels, double lr, double lambda, long dropPathSeed, boolean recordRanges) {
     model.attachParametersTo(step);
     boolean regularize = lambda > 0 && model.config().quantized();
     double kd;
@@ -46,7 +60,7 @@ public final class TrainingStep {
     Map<String, float[]> ranges;
     optimizer.zeroGradients();
     try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
-      ForwardContext ctx = ForwardContext.training(step, dropPathSeed, regularize);
+      ForwardContext ctx = ForwardContext.training(step, dropPathSeed, regularize).batchShardOf(batchShards);
       if (recordRanges) {
         ctx.recordingActivationRanges();
       }
@@ -67,6 +81,7 @@ public final class TrainingStep {
       logitsCopy = logits.stopGradient();
       ranges = ctx.activationRanges();
     }
+    gradients.synchronize(model.namedParameters().values());
     optimizer.step(lr);
     int[] truth = labels != null ? labels : argmax(targets);
     int[] hits = Accuracy.topHits(logitsCopy, truth);
