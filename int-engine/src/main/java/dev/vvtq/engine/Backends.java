@@ -21,7 +21,8 @@ final class Backends {
         try {
           yield oneDnn(model, options);
         } catch (BackendUnavailableException e) {
-          LOG.log(System.Logger.Level.WARNING, "int-engine backend auto: " + e.getMessage() + "; using java");
+          LOG.log(System.Logger.Level.WARNING, "int-engine backend auto: onednn did not load (" + e.getCause()
+              + "), using java");
           yield java(model, options);
         }
       }
@@ -41,8 +42,8 @@ final class Backends {
       kernels = OneDnnKernels.open();
     } catch (LinkageError | IllegalStateException e) {
       // LinkageError: the natives (or the org.bytedeco classes) are missing or do not load here
-      throw new BackendUnavailableException("onednn is unavailable (" + e + "): its natives"
-          + " (org.bytedeco:dnnl, linux-x86_64) did not load; use backend java", e);
+      throw new BackendUnavailableException("backend onednn is unavailable: its natives (org.bytedeco:dnnl,"
+          + " linux-x86_64) did not load (" + e + "); use backend java or auto", e);
     }
     try {
       return new KernelBackend("onednn", model, options, kernels);
