@@ -15,6 +15,12 @@ public interface Kernels {
   /** A short name for logs and benchmark output. */
   String name();
 
+  /**
+   * Frees what the implementation holds outside the Java heap (native weights, streams); called once,
+   * after the last product. Heap-only implementations hold nothing to free.
+   */
+  default void close() {}
+
   // ---- right-hand operands -------------------------------------------------------------------
 
   /**
