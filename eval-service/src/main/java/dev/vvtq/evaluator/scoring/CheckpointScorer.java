@@ -50,6 +50,11 @@ final class CheckpointScorer implements ArtifactScorer {
   }
 
   @Override
+  public String backend() {
+    return "djl";
+  }
+
+  @Override
   public int numClasses() {
     return model.config().numClasses();
   }
