@@ -88,6 +88,9 @@ public final class EvaluateCommand implements Callable<Integer> {
 
   @Mixin StoreOptions store;
 
+  /** With --engine int: the integer-engine backend. */
+  @Mixin EngineBackendOption backend;
+
   @Override
   public Integer call() throws Exception {
     switch (engine) {
@@ -133,20 +136,23 @@ public final class EvaluateCommand implements Callable<Integer> {
     });
     EngineEvaluation.classNameMismatch(exported, folder)
         .ifPresent(m -> cmd.commandLine().getErr().println(cmd.qualifiedName() + ": warning: " + m));
-    EngineOptions options = EngineOptions.defaults();
+    EngineOptions options = backend.apply(EngineOptions.defaults());
     if (engineThreads != null) {
       options = options.withThreads(engineThreads);
     }
     SampleSource source = EngineEvaluation.source(exported, folder, limit);
     EvaluationResult r;
+    String backendName;
     try (IntDeit intDeit = IntDeit.of(exported, options);
         ProgressBar bar = new ProgressBar(cmd.commandLine().getErr())) {
+      backendName = intDeit.backendName();
       r = EngineEvaluation.evaluate(intDeit, source, folder.classes(), batchSize,
           acc -> bar.progress("evaluate", acc.images(), source.size()));
     }
     cmd.commandLine().getOut().println(r.referenceLine());
     cmd.commandLine().getOut().printf(Locale.ROOT, "%s %s (int-engine, %d threads) on %d images of %s: %.1f images/s%n",
         cfg.name(), bits, options.threads(), r.images(), folder.root(), r.imagesPerSecond());
+    cmd.commandLine().getOut().printf(Locale.ROOT, "engine backend: %s%n", backendName);
     if (out != null) {
       ObjectNode subject = new ObjectMapper().createObjectNode();
       subject.put("model_path", ref);
@@ -154,6 +160,7 @@ public final class EvaluateCommand implements Callable<Integer> {
       subject.put("model", cfg.name());
       subject.put("bits", bits);
       subject.put("engine", "int");
+      subject.put("engine_backend", backendName);
       subject.put("data", folder.root().toString());
       Files.write(out, EvaluationJson.bytes(EvaluationJson.toJson(r, subject)));
     }

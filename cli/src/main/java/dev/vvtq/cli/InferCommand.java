@@ -54,6 +54,8 @@ public final class InferCommand implements Callable<Integer> {
 
   @Mixin StoreOptions store;
 
+  @Mixin EngineBackendOption backend;
+
   @Override
   public Integer call() throws Exception {
     if (top < 1) {
@@ -63,12 +65,16 @@ public final class InferCommand implements Callable<Integer> {
     EvalPreprocessor pre = EngineEvaluation.preprocessor(exported);
     PrintWriter out = cmd.commandLine().getOut();
     PrintWriter err = cmd.commandLine().getErr();
-    EngineOptions options = EngineOptions.defaults();
+    EngineOptions options = backend.apply(EngineOptions.defaults());
     if (threads != null) {
       options = options.withThreads(threads);
     }
     int failed = 0;
     try (IntDeit engine = IntDeit.of(exported, options)) {
+      // on stderr: stdout stays one block per image for scripts
+      err.printf(Locale.ROOT, "%s: engine backend %s (%s, %d threads)%n", cmd.qualifiedName(), engine.backendName(),
+          engine.kernelsName(), options.threads());
+      err.flush();
       int per = engine.imageFloats();
       int k = Math.min(top, engine.numClasses());
       for (int first = 0; first < images.size(); first += CHUNK) {

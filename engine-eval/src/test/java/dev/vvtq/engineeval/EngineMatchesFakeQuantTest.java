@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.ndarray.NDManager;
+import dev.vvtq.engine.BackendChoice;
 import dev.vvtq.engine.EngineOptions;
 import dev.vvtq.engine.IntDeit;
 import dev.vvtq.engine.model.ExportedModel;
@@ -100,17 +101,20 @@ class EngineMatchesFakeQuantTest {
       // The export's metadata (size, crop_pct, mean, std) preprocesses exactly as the model's config does.
       assertArrayEquals(CalibratedModels.preprocess(images, c.evalPreprocessor()), x);
       float[] djl = FakeQuantForward.logits(model, x, test);
-      float[] engine;
-      try (IntDeit e = IntDeit.of(exported, EngineOptions.defaults().withThreads(1))) {
-        engine = e.forward(x, test);
+      // every backend passes the same check (onednn: integer products as oneDNN matmuls)
+      for (BackendChoice backend : new BackendChoice[] {BackendChoice.JAVA, BackendChoice.ONEDNN}) {
+        float[] engine;
+        try (IntDeit e = IntDeit.of(exported, EngineOptions.defaults().withThreads(1).withBackend(backend))) {
+          engine = e.forward(x, test);
+        }
+        LogitAgreement a = new LogitAgreement(c.numClasses());
+        a.add(djl, engine, test, null);
+        String what = String.format(Locale.ROOT, "%s %s head-wise=%s offset=%s weights x%s backend %s", c.name(),
+            c.bitsLabel(), c.headWise(), c.useOffset(), scale, backend.id());
+        System.out.printf(Locale.ROOT, "%s: %s (%.1f s)%n", what, a.summary(), (System.nanoTime() - t0) / 1e9);
+        int excused = TieAwareAgreement.check(what, exported, x, test, djl, engine);
+        assertTrue(excused <= Math.max(1, test / 4), excused + " of " + test + " images differ at rounding ties: too many");
       }
-      LogitAgreement a = new LogitAgreement(c.numClasses());
-      a.add(djl, engine, test, null);
-      String what = String.format(Locale.ROOT, "%s %s head-wise=%s offset=%s weights x%s", c.name(), c.bitsLabel(),
-          c.headWise(), c.useOffset(), scale);
-      System.out.printf(Locale.ROOT, "%s: %s (%.1f s)%n", what, a.summary(), (System.nanoTime() - t0) / 1e9);
-      int excused = TieAwareAgreement.check(what, exported, x, test, djl, engine);
-      assertTrue(excused <= Math.max(1, test / 4), excused + " of " + test + " images differ at rounding ties: too many");
     }
   }
 }

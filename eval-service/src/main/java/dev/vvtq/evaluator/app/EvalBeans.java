@@ -50,7 +50,8 @@ public class EvalBeans {
   EvaluationRunner evaluationRunner(ArtifactStore store, EvaluationRecords records, EvaluationSlots slots, EvalConfig config,
       EvalServiceMetrics metrics) {
     Scorers scorers = new Scorers(store, config.loaderThreads(),
-        new dev.vvtq.evaluator.scoring.IntModelScorer.Options(config.intEngineThreads()));
+        new dev.vvtq.evaluator.scoring.IntModelScorer.Options(config.intEngineThreads(),
+            config.intEngineBackend()));
     return new EvaluationRunner(scorers, records, slots, config.workDir(), config.batchSize(), config.progressInterval(),
         metrics);
   }

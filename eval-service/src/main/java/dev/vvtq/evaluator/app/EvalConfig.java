@@ -41,6 +41,10 @@ public interface EvalConfig {
   /** Compute threads of the integer engine; default: the number of processors. */
   OptionalInt intEngineThreads();
 
+  /** The integer engine's backend: auto (oneDNN where its natives load, else java), java or onednn. */
+  @WithDefault("auto")
+  String intEngineBackend();
+
   /** The artifact store. */
   interface Store {
     /** A folder, a {@code file:} URI or {@code s3://bucket/prefix}. */

@@ -11,6 +11,9 @@ import java.util.function.Consumer;
 public interface ArtifactScorer extends AutoCloseable {
   EvalEngine engine();
 
+  /** What computes the scores: {@code djl}, or the integer engine's backend ({@code java}, {@code onednn}). */
+  String backend();
+
   int numClasses();
 
   /** The evaluation source for an ImageFolder split, preprocessed as this artifact expects. */

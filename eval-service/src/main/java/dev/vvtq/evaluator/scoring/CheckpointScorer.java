@@ -26,6 +26,11 @@ final class CheckpointScorer implements ArtifactScorer {
   }
 
   @Override
+  public String backend() {
+    return "djl";
+  }
+
+  @Override
   public int numClasses() {
     return checkpoint.config().numClasses();
   }

@@ -126,7 +126,7 @@ public final class EvaluationRunner {
               .setEtaSeconds(rate > 0 ? (source.size() - acc.images()) / rate : 0).build());
         });
         fill(e, result, r.confusion());
-        e.setArtifactSha256(scorer.sha256()).setState(EvaluationState.EVALUATION_STATE_SUCCEEDED)
+        e.setArtifactSha256(scorer.sha256()).setEngineBackend(scorer.backend()).setState(EvaluationState.EVALUATION_STATE_SUCCEEDED)
             .setFinished(timestamp(Instant.now()));
         Evaluation done = e.build();
         records.save(done);

@@ -1,5 +1,6 @@
 package dev.vvtq.evaluator.scoring;
 
+import dev.vvtq.engine.BackendChoice;
 import dev.vvtq.engine.EngineOptions;
 import dev.vvtq.engine.IntDeit;
 import dev.vvtq.engine.model.ExportedModel;
@@ -21,8 +22,12 @@ import java.util.function.Consumer;
  * is engine-eval's {@link EngineEvaluation}, which {@code vvtq evaluate --engine int} uses too.
  */
 public final class IntModelScorer implements ArtifactScorer {
-  /** Engine settings. */
-  public record Options(OptionalInt threads) {}
+  /**
+   * Engine settings.
+   *
+   * @param backend {@code auto}, {@code java} or {@code onednn} ({@link BackendChoice})
+   */
+  public record Options(OptionalInt threads, String backend) {}
 
   private final IntDeit engine;
   private final ExportedModel model;
@@ -35,7 +40,7 @@ public final class IntModelScorer implements ArtifactScorer {
   static IntModelScorer open(Path dir, Options options) throws IOException {
     // ExportedModel.load checks the manifest and the file's sha256 before reading any tensor.
     ExportedModel model = ExportedModel.load(dir);
-    EngineOptions o = EngineOptions.defaults();
+    EngineOptions o = EngineOptions.defaults().withBackend(BackendChoice.parse(options.backend()));
     if (options.threads().isPresent()) {
       o = o.withThreads(options.threads().getAsInt());
     }
@@ -45,6 +50,11 @@ public final class IntModelScorer implements ArtifactScorer {
   @Override
   public EvalEngine engine() {
     return EvalEngine.EVAL_ENGINE_INT;
+  }
+
+  @Override
+  public String backend() {
+    return engine.backendName();
   }
 
   @Override

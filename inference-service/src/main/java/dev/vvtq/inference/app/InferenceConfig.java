@@ -96,6 +96,13 @@ public interface InferenceConfig {
 
   /** The integer engine. */
   interface Engine {
+    /**
+     * The engine backend: {@code auto} (oneDNN where its natives load, else java, with one log line),
+     * {@code java}, or {@code onednn} (loading fails where its natives do not load).
+     */
+    @WithDefault("auto")
+    String backend();
+
     /** Compute threads per engine call; default: the number of processors. */
     OptionalInt threads();
 

@@ -100,6 +100,16 @@ public class InferenceMetrics implements RequestMetrics, RegistryObserver {
           .register(meters);
       return Boolean.TRUE;
     });
+    gauges.computeIfAbsent(model.name() + "\0backend\0" + model.backend(), key -> {
+      Gauge.builder("vvtq.inference.model.backend", serving, s -> {
+            LoadedModel m = s.get(model.name());
+            return m != null && model.backend().equals(m.backend()) ? 1 : 0;
+          })
+          .description("1 for the engine backend that computes the model now")
+          .tags("model", model.name(), "backend", model.backend())
+          .register(meters);
+      return Boolean.TRUE;
+    });
   }
 
   @Override

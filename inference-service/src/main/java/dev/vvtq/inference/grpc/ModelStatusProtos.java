@@ -27,7 +27,11 @@ final class ModelStatusProtos {
           .setNanos(s.readySince().getNano()));
     }
     if (s.description() != null) {
-      b.setInfo(info(s.description(), s.sha256()));
+      ModelInfo.Builder info = info(s.description(), s.sha256()).toBuilder();
+      if (s.backend() != null) {
+        info.setEngineBackend(s.backend());
+      }
+      b.setInfo(info);
     }
     return b.build();
   }

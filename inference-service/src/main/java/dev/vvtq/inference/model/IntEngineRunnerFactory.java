@@ -1,5 +1,6 @@
 package dev.vvtq.inference.model;
 
+import dev.vvtq.engine.BackendChoice;
 import dev.vvtq.engine.EngineOptions;
 import dev.vvtq.engine.IntDeit;
 import dev.vvtq.engine.WarmUpReport;
@@ -14,8 +15,9 @@ import java.util.Locale;
 import java.util.logging.Logger;
 
 /**
- * Opens exported models with the integer engine ({@link IntDeit}), {@code vvtq.inference.engine.threads}
- * compute threads per model (default: every processor). One forward pass at a time per model: the
+ * Opens exported models with the integer engine ({@link IntDeit}) on {@code
+ * vvtq.inference.engine.backend} (default {@code auto}: oneDNN where its natives load, else java), {@code
+ * vvtq.inference.engine.threads} compute threads per model (default: every processor). One forward pass at a time per model: the
  * model's batcher is its only caller.
  */
 @Singleton
@@ -27,7 +29,8 @@ public class IntEngineRunnerFactory implements ModelRunnerFactory {
 
   @Inject
   public IntEngineRunnerFactory(InferenceConfig config) {
-    this(options(config.engine().threads().orElse(Runtime.getRuntime().availableProcessors())),
+    this(options(config.engine().threads().orElse(Runtime.getRuntime().availableProcessors()))
+            .withBackend(BackendChoice.parse(config.engine().backend())),
         config.engine().warmUpBudget());
   }
 
@@ -83,6 +86,11 @@ public class IntEngineRunnerFactory implements ModelRunnerFactory {
     }
 
     @Override
+    public String backend() {
+      return engine.backendName();
+    }
+
+    @Override
     public float[] logits(float[] images, int n) {
       float[] out = new float[n * engine.numClasses()];
       engine.forward(images, 0, n, out, 0);
@@ -94,8 +102,8 @@ public class IntEngineRunnerFactory implements ModelRunnerFactory {
     public void warmUp() {
       WarmUpReport r = engine.warmUp(warmUpBudget);
       String summary = String.format(Locale.ROOT,
-          "%s: engine warm-up (%s kernels, %d threads): %d passes in %.1f s, first %.2f ms, settled %.2f ms per image",
-          dir, engine.kernelsName(), engine.options().threads(), r.passes(), r.seconds(), r.firstMillis(), r.settledMillis());
+          "%s: engine warm-up (backend %s, %s, %d threads): %d passes in %.1f s, first %.2f ms, settled %.2f ms per image",
+          dir, engine.backendName(), engine.kernelsName(), engine.options().threads(), r.passes(), r.seconds(), r.firstMillis(), r.settledMillis());
       if (r.allocatedBytesPerPass() > 0) {
         // JDK 17's C2 can compile a Vector API kernel without intrinsics (int-engine/README.md).
         LOG.warning(summary + "; a pass still allocates " + r.allocatedBytesPerPass() + " bytes: some kernels did not"

@@ -16,6 +16,9 @@ public interface ModelRunner extends AutoCloseable {
    */
   float[] logits(float[] images, int n);
 
+  /** The engine backend that computes the logits ({@code java}, {@code onednn}), for metadata and metrics. */
+  String backend();
+
   /** Runs the model until its kernels are compiled, so that the first request is not slow. */
   void warmUp();
 

@@ -41,6 +41,11 @@ public final class LoadedModel {
     return runner.description();
   }
 
+  /** The engine backend computing this model. */
+  public String backend() {
+    return runner.backend();
+  }
+
   public String sha256() {
     return sha256;
   }

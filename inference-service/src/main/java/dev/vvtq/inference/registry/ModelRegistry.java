@@ -229,7 +229,8 @@ public final class ModelRegistry implements AutoCloseable {
     return new ModelStatus(e.source().name(), e.source().version(), e.source().storeKey(), e.state(), e.reason(),
         e.description(), m == null ? null : m.sha256(), m == null ? null : m.readySince(),
         m == null ? 0 : m.batcher().queueDepth(),
-        m == null ? batching.apply(e.source().name()).queueCapacity() : m.batcher().options().queueCapacity());
+        m == null ? batching.apply(e.source().name()).queueCapacity() : m.batcher().options().queueCapacity(),
+        m == null ? null : m.backend());
   }
 
   /**

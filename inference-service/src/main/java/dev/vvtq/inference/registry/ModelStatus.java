@@ -10,6 +10,7 @@ import java.time.Instant;
  * @param description null until the model's metadata has been read
  * @param sha256 of model.safetensors as verified; null until then
  * @param readySince null unless ready or unloading
+ * @param backend the engine backend computing the model ({@code java}, {@code onednn}); null until loaded
  */
 public record ModelStatus(
     String name,
@@ -21,4 +22,5 @@ public record ModelStatus(
     String sha256,
     Instant readySince,
     int queueDepth,
-    int queueCapacity) {}
+    int queueCapacity,
+    String backend) {}

@@ -117,6 +117,11 @@ class ModelRegistryTest {
         }
 
         @Override
+        public String backend() {
+          return real.backend();
+        }
+
+        @Override
         public float[] logits(float[] images, int n) {
           return real.logits(images, n);
         }

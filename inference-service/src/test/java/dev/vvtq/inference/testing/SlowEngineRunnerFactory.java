@@ -43,6 +43,11 @@ public class SlowEngineRunnerFactory implements ModelRunnerFactory {
       }
 
       @Override
+      public String backend() {
+        return runner.backend();
+      }
+
+      @Override
       public float[] logits(float[] images, int n) {
         try {
           Thread.sleep(delayMillis);
